@@ -1,0 +1,558 @@
+// Package store keeps the seller's reviews, watched sources, settings and the
+// event log in BadgerDB, durably: every write is synced before it returns
+// (SyncWrites), so whatever the agent acknowledges survives a crash.
+//
+// Keys (values are JSON unless noted):
+//
+//	review/<platform>/<id>   Record
+//	source/<url>             Source
+//	event/<seq>              protocol.Event; seq is 8 bytes big-endian, so
+//	                         keys sort in event order
+//	meta/seq                 the last assigned event seq, 8 bytes big-endian
+//	settings                 review.Settings
+//
+// A review and the event announcing it are written in one transaction, so
+// nothing is announced before it is saved and nothing saved goes unannounced.
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+
+	"github.com/calmreply/calmreply/shared/protocol"
+	"github.com/calmreply/calmreply/shared/review"
+)
+
+// ErrNotFound is returned for a review or source the store does not hold.
+var ErrNotFound = errors.New("not found")
+
+// ErrLocked is wrapped by Open when another process holds the store.
+var ErrLocked = errors.New("store is in use by another process")
+
+// Record is everything the agent keeps about one review.
+type Record struct {
+	Review    review.Review    `json:"review"`
+	Analysis  review.Analysis  `json:"analysis"`
+	Draft     review.Draft     `json:"draft"`
+	Deadline  *review.Deadline `json:"deadline"`
+	Notices   []review.Notice  `json:"notices"`
+	State     review.State     `json:"state"`
+	FirstSeen time.Time        `json:"first_seen"`
+	UpdatedAt time.Time        `json:"updated_at"`
+	// RepliedAt is when the shop's reply was first seen or the state became
+	// replied.
+	RepliedAt *time.Time `json:"replied_at,omitempty"`
+	Variant   int        `json:"variant"`
+	// Source is the watched page URL the review came from, if any.
+	Source string `json:"source,omitempty"`
+}
+
+// Result is the record as the wire protocol shows it.
+func (r Record) Result() protocol.ReviewResult {
+	return protocol.ReviewResult{
+		Review: r.Review, Analysis: r.Analysis, Draft: r.Draft, Deadline: r.Deadline,
+		Notices: r.Notices, State: r.State, FirstSeen: r.FirstSeen,
+	}
+}
+
+// Source is a watched review page and how watching it goes.
+type Source struct {
+	URL      string          `json:"url"`
+	Platform review.Platform `json:"platform"`
+	// Fetcher is "agent" or "extension".
+	Fetcher      string     `json:"fetcher"`
+	Added        time.Time  `json:"added"`
+	LastSuccess  *time.Time `json:"last_success,omitempty"`
+	LastAttempt  *time.Time `json:"last_attempt,omitempty"`
+	NextRun      *time.Time `json:"next_run,omitempty"`
+	LastError    string     `json:"last_error,omitempty"`
+	ETag         string     `json:"etag,omitempty"`
+	LastModified string     `json:"last_modified,omitempty"`
+	Failures     int        `json:"failures,omitempty"`
+}
+
+// Store is an open BadgerDB holding calmreply's data. Its methods are safe
+// for concurrent use.
+type Store struct {
+	db  *badger.DB
+	dir string
+	// wmu serialises writers that touch meta/seq, so event seqs are assigned
+	// in commit order and writers do not fight over the counter.
+	wmu sync.Mutex
+	now func() time.Time
+}
+
+const pidFile = "agent.pid"
+
+// Open opens (creating if needed) the store in dir. A second process on the
+// same dir gets an error wrapping ErrLocked that names the situation.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, describe(dir, err)
+	}
+	opts := badger.DefaultOptions(dir).
+		WithSyncWrites(true).
+		WithLogger(nil).
+		// calmreply's data is small; modest tables and caches keep the
+		// agent's memory low.
+		WithMemTableSize(8 << 20).
+		WithNumMemtables(2).
+		WithBaseTableSize(2 << 20).
+		WithValueLogFileSize(64 << 20).
+		WithBlockCacheSize(16 << 20).
+		WithIndexCacheSize(8 << 20).
+		WithNumCompactors(2)
+	db, err := badger.Open(opts)
+	if err != nil {
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			who := ""
+			if b, rerr := os.ReadFile(filepath.Join(dir, pidFile)); rerr == nil {
+				if pid, perr := strconv.Atoi(strings.TrimSpace(string(b))); perr == nil {
+					who = fmt.Sprintf(" (pid %d)", pid)
+				}
+			}
+			return nil, fmt.Errorf("%w: another calmreply agent is using %s%s; stop it first", ErrLocked, dir, who)
+		}
+		return nil, describe(dir, err)
+	}
+	// Best effort: the pid only improves the message above.
+	_ = os.WriteFile(filepath.Join(dir, pidFile), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+	return &Store{db: db, dir: dir, now: time.Now}, nil
+}
+
+// describe turns the errors users can fix into words naming the fix.
+func describe(dir string, err error) error {
+	switch {
+	case errors.Is(err, syscall.ENOSPC):
+		return fmt.Errorf("the disk holding %s is full: free some space and start again: %w", dir, err)
+	case errors.Is(err, syscall.EROFS), errors.Is(err, syscall.EACCES), errors.Is(err, os.ErrPermission):
+		return fmt.Errorf("cannot write to %s (read-only or not yours): choose another --data dir: %w", dir, err)
+	}
+	return fmt.Errorf("open store in %s: %w", dir, err)
+}
+
+// Dir is the directory the store lives in.
+func (s *Store) Dir() string { return s.dir }
+
+// Close flushes and closes the database.
+func (s *Store) Close() error {
+	_ = os.Remove(filepath.Join(s.dir, pidFile))
+	return s.db.Close()
+}
+
+// RunGC reclaims value-log space every interval until ctx ends.
+func (s *Store) RunGC(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			// One call rewrites at most one file; repeat while it finds work.
+			for s.db.RunValueLogGC(0.5) == nil {
+			}
+		}
+	}
+}
+
+// update runs fn in a read-write transaction, retrying on conflicts, with
+// writers serialised.
+func (s *Store) update(fn func(txn *badger.Txn) error) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	var err error
+	for range 5 {
+		err = s.db.Update(fn)
+		if !errors.Is(err, badger.ErrConflict) {
+			break
+		}
+	}
+	return wrapWrite(s.dir, err)
+}
+
+func wrapWrite(dir string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, syscall.ENOSPC) {
+		return fmt.Errorf("the disk holding %s is full; nothing was saved: %w", dir, err)
+	}
+	return err
+}
+
+func reviewKey(p review.Platform, id string) []byte {
+	return []byte("review/" + string(p) + "/" + id)
+}
+
+func eventKey(seq uint64) []byte {
+	k := make([]byte, 6+8)
+	copy(k, "event/")
+	binary.BigEndian.PutUint64(k[6:], seq)
+	return k
+}
+
+var seqKey = []byte("meta/seq")
+
+func getJSON(txn *badger.Txn, key []byte, v any) error {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return item.Value(func(b []byte) error { return json.Unmarshal(b, v) })
+}
+
+func setJSON(txn *badger.Txn, key []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return txn.Set(key, b)
+}
+
+func lastSeq(txn *badger.Txn) (uint64, error) {
+	item, err := txn.Get(seqKey)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var seq uint64
+	err = item.Value(func(b []byte) error {
+		if len(b) != 8 {
+			return fmt.Errorf("store: meta/seq holds %d bytes, want 8", len(b))
+		}
+		seq = binary.BigEndian.Uint64(b)
+		return nil
+	})
+	return seq, err
+}
+
+// appendEvent assigns the next seq to ev and writes it inside txn.
+func appendEvent(txn *badger.Txn, ev protocol.Event) (protocol.Event, error) {
+	seq, err := lastSeq(txn)
+	if err != nil {
+		return ev, err
+	}
+	ev.Seq = seq + 1
+	if err := setJSON(txn, eventKey(ev.Seq), ev); err != nil {
+		return ev, err
+	}
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], ev.Seq)
+	return ev, txn.Set(seqKey, b[:])
+}
+
+// Save upserts records keyed by platform and review id in one transaction
+// and appends an event for each new or changed review in the same
+// transaction; it returns those events with their seqs. An existing record
+// keeps its FirstSeen and State, unless the new data shows a shop reply,
+// which marks it replied. A changed rating or text is an update; re-saving
+// an identical review appends nothing.
+func (s *Store) Save(recs []Record) ([]protocol.Event, error) {
+	var events []protocol.Event
+	err := s.update(func(txn *badger.Txn) error {
+		events = events[:0]
+		now := s.now().UTC()
+		for _, rec := range recs {
+			if rec.Review.Platform == "" || rec.Review.ID == "" {
+				return fmt.Errorf("store: record without platform or id")
+			}
+			key := reviewKey(rec.Review.Platform, rec.Review.ID)
+			var old Record
+			err := getJSON(txn, key, &old)
+			isNew := errors.Is(err, ErrNotFound)
+			if err != nil && !isNew {
+				return err
+			}
+			kind := ""
+			if isNew {
+				if rec.FirstSeen.IsZero() {
+					rec.FirstSeen = now
+				}
+				if rec.State == "" {
+					rec.State = review.Open
+				}
+				if rec.Review.ShopReply != nil {
+					rec.State = review.Replied
+				}
+				if rec.State == review.Replied && rec.RepliedAt == nil {
+					rec.RepliedAt = &now
+				}
+				kind = protocol.EventNewReview
+			} else {
+				rec.FirstSeen = old.FirstSeen
+				rec.State = old.State
+				rec.RepliedAt = old.RepliedAt
+				if rec.Source == "" {
+					rec.Source = old.Source
+				}
+				if rec.Review.ShopReply != nil && old.State != review.Replied {
+					rec.State = review.Replied
+					kind = protocol.EventStateChanged
+				}
+				if rec.State == review.Replied && rec.RepliedAt == nil {
+					rec.RepliedAt = &now
+				}
+				if !equalInt(old.Review.Rating, rec.Review.Rating) || old.Review.Text != rec.Review.Text {
+					kind = protocol.EventUpdatedReview
+				}
+				if kind == "" && sameStored(old, rec) {
+					continue // nothing new: no write, no event
+				}
+			}
+			rec.UpdatedAt = now
+			if err := setJSON(txn, key, rec); err != nil {
+				return err
+			}
+			if kind == "" {
+				continue // analysis or draft refreshed: stored, not announced
+			}
+			res := rec.Result()
+			ev, err := appendEvent(txn, protocol.Event{Kind: kind, At: now, Review: &res, Source: rec.Source})
+			if err != nil {
+				return err
+			}
+			events = append(events, ev)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+func equalInt(a, b *int) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// sameStored reports whether saving rec over old would change nothing the
+// seller can see.
+func sameStored(old, rec Record) bool {
+	rec.UpdatedAt = old.UpdatedAt
+	a, err1 := json.Marshal(old)
+	b, err2 := json.Marshal(rec)
+	return err1 == nil && err2 == nil && string(a) == string(b)
+}
+
+// Get returns one review's record, or ErrNotFound.
+func (s *Store) Get(p review.Platform, id string) (Record, error) {
+	var rec Record
+	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, reviewKey(p, id), &rec) })
+	return rec, err
+}
+
+// Update applies fn to a stored record and writes it back (no event): the
+// server uses it for a new draft variant.
+func (s *Store) Update(p review.Platform, id string, fn func(*Record) error) (Record, error) {
+	var rec Record
+	err := s.update(func(txn *badger.Txn) error {
+		rec = Record{}
+		if err := getJSON(txn, reviewKey(p, id), &rec); err != nil {
+			return err
+		}
+		if err := fn(&rec); err != nil {
+			return err
+		}
+		rec.Review.Platform, rec.Review.ID = p, id // the key cannot move
+		rec.UpdatedAt = s.now().UTC()
+		return setJSON(txn, reviewKey(p, id), rec)
+	})
+	return rec, err
+}
+
+// Put writes records as they are, keeping nothing of existing ones and
+// announcing nothing; import uses it to restore a backup.
+func (s *Store) Put(recs []Record) error {
+	return s.update(func(txn *badger.Txn) error {
+		for _, rec := range recs {
+			if rec.Review.Platform == "" || rec.Review.ID == "" {
+				return fmt.Errorf("store: record without platform or id")
+			}
+			if err := setJSON(txn, reviewKey(rec.Review.Platform, rec.Review.ID), rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// List calls fn for every record, in key order, until fn returns false.
+func (s *Store) List(fn func(Record) bool) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("review/"), PrefetchValues: true, PrefetchSize: 64})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var rec Record
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &rec) }); err != nil {
+				return fmt.Errorf("store: %s: %w", it.Item().Key(), err)
+			}
+			if !fn(rec) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
+// SetState records what the seller did with a review and appends a
+// state_changed event (also when the state does not change, so every
+// connected extension follows the seller's click).
+func (s *Store) SetState(p review.Platform, id string, st review.State) (protocol.Event, error) {
+	if !validState(st) {
+		return protocol.Event{}, fmt.Errorf("store: unknown state %q", st)
+	}
+	var ev protocol.Event
+	err := s.update(func(txn *badger.Txn) error {
+		key := reviewKey(p, id)
+		var rec Record
+		if err := getJSON(txn, key, &rec); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		rec.State = st
+		rec.UpdatedAt = now
+		if st == review.Replied && rec.RepliedAt == nil {
+			rec.RepliedAt = &now
+		}
+		if err := setJSON(txn, key, rec); err != nil {
+			return err
+		}
+		res := rec.Result()
+		var err error
+		ev, err = appendEvent(txn, protocol.Event{Kind: protocol.EventStateChanged, At: now, Review: &res, Source: rec.Source})
+		return err
+	})
+	return ev, err
+}
+
+func validState(st review.State) bool {
+	for _, s := range review.States {
+		if s == st {
+			return true
+		}
+	}
+	return false
+}
+
+// AppendEvent stores an event that no review write carries (a source error)
+// and returns it with its seq.
+func (s *Store) AppendEvent(ev protocol.Event) (protocol.Event, error) {
+	if ev.At.IsZero() {
+		ev.At = s.now().UTC()
+	}
+	err := s.update(func(txn *badger.Txn) error {
+		var err error
+		ev, err = appendEvent(txn, ev)
+		return err
+	})
+	return ev, err
+}
+
+// EventsAfter returns up to limit events with seq > after, oldest first.
+func (s *Store) EventsAfter(after uint64, limit int) ([]protocol.Event, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	events := []protocol.Event{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("event/"), PrefetchValues: true, PrefetchSize: 64})
+		defer it.Close()
+		for it.Seek(eventKey(after + 1)); it.Valid() && len(events) < limit; it.Next() {
+			var ev protocol.Event
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &ev) }); err != nil {
+				return err
+			}
+			events = append(events, ev)
+		}
+		return nil
+	})
+	return events, err
+}
+
+// LastSeq is the seq of the newest event, 0 when there is none.
+func (s *Store) LastSeq() (uint64, error) {
+	var seq uint64
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		seq, err = lastSeq(txn)
+		return err
+	})
+	return seq, err
+}
+
+// PutSource adds or replaces a watched source.
+func (s *Store) PutSource(src Source) error {
+	if src.URL == "" {
+		return errors.New("store: source without URL")
+	}
+	return s.update(func(txn *badger.Txn) error { return setJSON(txn, []byte("source/"+src.URL), src) })
+}
+
+// DeleteSource removes a watched source; ErrNotFound when it is not watched.
+func (s *Store) DeleteSource(url string) error {
+	return s.update(func(txn *badger.Txn) error {
+		key := []byte("source/" + url)
+		if _, err := txn.Get(key); errors.Is(err, badger.ErrKeyNotFound) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		return txn.Delete(key)
+	})
+}
+
+// Sources returns every watched source, ordered by URL.
+func (s *Store) Sources() ([]Source, error) {
+	out := []Source{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("source/"), PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var src Source
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &src) }); err != nil {
+				return err
+			}
+			out = append(out, src)
+		}
+		return nil
+	})
+	return out, err
+}
+
+var settingsKey = []byte("settings")
+
+// Settings returns the seller's settings; zero settings when none are saved.
+func (s *Store) Settings() (review.Settings, error) {
+	var st review.Settings
+	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, settingsKey, &st) })
+	if errors.Is(err, ErrNotFound) {
+		return review.Settings{}, nil
+	}
+	return st, err
+}
+
+// SaveSettings replaces the seller's settings.
+func (s *Store) SaveSettings(st review.Settings) error {
+	return s.update(func(txn *badger.Txn) error { return setJSON(txn, settingsKey, st) })
+}
