@@ -1,0 +1,216 @@
+package etsy
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/calmreply/calmreply/scrapers"
+	"github.com/calmreply/calmreply/shared/review"
+)
+
+// Field caps: a review is a few hundred characters; anything far longer is
+// not a review.
+const (
+	maxText   = 20000
+	maxAuthor = 200
+	maxTitle  = 500
+)
+
+// reader reads one review element.
+type reader struct {
+	page    *url.URL
+	usOrder bool // numeric dates are month first (en-US)
+}
+
+var (
+	reListing = regexp.MustCompile(`/listing/([0-9]+)(?:/([^/?#]*))?`)
+	// "5 out of 5 stars", "4 von 5 Sternen", "3 van de 5 sterren",
+	// "2 av 5 stjärnor", "Rating: 4 out of 5"
+	reStars = regexp.MustCompile(`\b([1-5])(?:[.,]0)?\s+(?:out of|von|van de|van|av|sur|de|su|z|of)\s+5\b`)
+)
+
+func (rd reader) review(n *goquery.Selection) (review.Review, error) {
+	id := strings.TrimSpace(n.AttrOr(publicIDAttr, n.AttrOr(sellerIDAttr, "")))
+	r := review.Review{Platform: review.Etsy, ID: id}
+	if id == "" {
+		return r, fmt.Errorf("%w: review element without an id", scrapers.ErrMarkupChanged)
+	}
+	rating, ok := rd.rating(n)
+	if !ok {
+		return r, fmt.Errorf("%w: review %s: no star rating found", scrapers.ErrMarkupChanged, id)
+	}
+	r.Rating = &rating
+
+	// Regions that hold other text than the buyer's (the shop's reply, the
+	// listing card, the buttons) are read apart and then cut from a copy,
+	// so a date or text inside them is never taken for the buyer's.
+	body := n.Clone()
+	reply := body.Find(`[data-region="response"]`)
+	listing := body.Find(`[data-region="listing"]`)
+	r.ShopReply = replyText(reply)
+	r.Listing = rd.listing(listing, body)
+	reply.Remove()
+	listing.Remove()
+	body.Find(`[data-region="review-actions"], button, textarea, form, script, style`).Remove()
+
+	if a := body.Find(`a[href*="/people/"]`).First(); a.Length() > 0 {
+		if name := clip(norm(a.Text()), maxAuthor); name != "" {
+			r.Author = &name
+		}
+	} else if name := clip(norm(body.Find(`[data-review-author]`).First().Text()), maxAuthor); name != "" {
+		r.Author = &name
+	}
+	if d, ok := rd.date(body); ok {
+		r.Date = &d
+	}
+	r.Text = clip(longest(body.Find(`[data-review-text], .prose, [id^="review-preview-toggle"], .wt-text-body`)), maxText)
+
+	if rd.page != nil {
+		u := *rd.page
+		u.RawQuery, u.Fragment = "", ""
+		r.URL = u.String()
+	}
+	return r, nil
+}
+
+// rating reads the stars: Etsy keeps the value in a hidden input; the
+// screen-reader label is the fallback.
+func (rd reader) rating(n *goquery.Selection) (int, bool) {
+	if v, ok := n.Find(`input[name="rating"]`).First().Attr("value"); ok {
+		if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 1 && f <= 5 {
+			return int(f + 0.5), true
+		}
+	}
+	if v, ok := n.Find(`[data-rating-value]`).First().Attr("data-rating-value"); ok {
+		if i, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && i >= 1 && i <= 5 {
+			return i, true
+		}
+	}
+	var labels []string
+	n.Find(`[aria-label], .screen-reader-only, .wt-screen-reader-only`).EachWithBreak(func(i int, s *goquery.Selection) bool {
+		labels = append(labels, s.AttrOr("aria-label", ""), s.Text())
+		return i < 50
+	})
+	for _, l := range labels {
+		if m := reStars.FindStringSubmatch(strings.ToLower(l)); m != nil {
+			return int(m[1][0] - '0'), true
+		}
+	}
+	return 0, false
+}
+
+// date reads the review date: a <time datetime> when present, else the
+// attribution line ("Carrie on Jun 12, 2022"), else any short text line.
+func (rd reader) date(n *goquery.Selection) (string, bool) {
+	if v, ok := n.Find(`time[datetime]`).First().Attr("datetime"); ok {
+		if d, ok := findDate(v, false); ok {
+			return d, true
+		}
+	}
+	candidates := []string{norm(n.Find(`.shop2-review-attribution, [data-review-date]`).First().Text())}
+	if a := n.Find(`a[href*="/people/"]`).First(); a.Length() > 0 {
+		candidates = append(candidates, norm(a.Parent().Text()))
+	}
+	n.Find(`p, span, div`).EachWithBreak(func(i int, s *goquery.Selection) bool {
+		if s.Children().Length() == 0 {
+			if t := norm(s.Text()); t != "" && len(t) < 80 {
+				candidates = append(candidates, t)
+			}
+		}
+		return i < 400
+	})
+	for _, c := range candidates {
+		if d, ok := findDate(c, rd.usOrder); ok {
+			return d, true
+		}
+	}
+	return "", false
+}
+
+// listing reads the product the review is about: the card Etsy shows under
+// the review, or, on a listing page, the page's own listing.
+func (rd reader) listing(card, n *goquery.Selection) *review.Listing {
+	a := card.Find(`a[href*="/listing/"]`).First()
+	if a.Length() == 0 {
+		a = n.Find(`a[href*="/listing/"]`).First()
+	}
+	if a.Length() > 0 {
+		href := a.AttrOr("href", "")
+		if m := reListing.FindStringSubmatch(href); m != nil {
+			title := norm(a.AttrOr("aria-label", ""))
+			if title == "" {
+				title = norm(a.Find("p").First().Text())
+			}
+			if title == "" {
+				title = norm(a.Text())
+			}
+			return &review.Listing{ID: m[1], Title: clip(title, maxTitle), URL: listingURL(m[1], m[2])}
+		}
+	}
+	if rd.page != nil {
+		if m := reListing.FindStringSubmatch(rd.page.Path); m != nil {
+			return &review.Listing{ID: m[1], URL: listingURL(m[1], m[2])}
+		}
+	}
+	return nil
+}
+
+func listingURL(id, slug string) string {
+	u := "https://www.etsy.com/listing/" + id
+	if slug != "" {
+		u += "/" + slug
+	}
+	return u
+}
+
+// replyText reads the shop's published reply: the reply's text element when
+// marked, else the region's text without its heading.
+func replyText(region *goquery.Selection) *string {
+	if region.Children().Length() == 0 {
+		return nil
+	}
+	t := longest(region.Find(`[data-response-text], .prose`))
+	if t == "" {
+		c := region.Clone()
+		c.Find(`h1, h2, h3, h4, h5, h6, [data-response-heading], img, button`).Remove()
+		t = norm(c.Text())
+	}
+	if t == "" {
+		return nil
+	}
+	t = clip(t, maxText)
+	return &t
+}
+
+// longest returns the longest normalised text among s: where Etsy shows a
+// shortened preview beside the full text, the full text wins.
+func longest(s *goquery.Selection) string {
+	best := ""
+	s.EachWithBreak(func(i int, e *goquery.Selection) bool {
+		if t := norm(e.Text()); len(t) > len(best) {
+			best = t
+		}
+		return i < 100
+	})
+	return best
+}
+
+// norm collapses runs of white space (including no-break spaces) to one space.
+func norm(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\u00a0", " ")), " ")
+}
+
+// clip cuts s to at most n runes.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n]))
+}

@@ -1,0 +1,204 @@
+// Package etsy reads Etsy's review pages: a shop's public reviews, a
+// listing's reviews, the shop manager's reviews page where the seller
+// answers, and the JSON Etsy's pagination returns with the next page of
+// reviews as HTML inside. Everything calmreply knows about Etsy lives here.
+package etsy
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/calmreply/calmreply/scrapers"
+	"github.com/calmreply/calmreply/shared/review"
+	"github.com/calmreply/calmreply/shared/site"
+)
+
+func init() { scrapers.Register(New()) }
+
+// Scraper is the Etsy scraper.
+type Scraper struct {
+	profile site.Profile
+	match   map[string][]*regexp.Regexp // page name -> URL patterns
+}
+
+// New returns the Etsy scraper.
+func New() *Scraper {
+	s := &Scraper{profile: profile(), match: map[string][]*regexp.Regexp{}}
+	for _, pg := range s.profile.Pages {
+		for _, m := range pg.Match {
+			s.match[pg.Name] = append(s.match[pg.Name], regexp.MustCompile(m))
+		}
+	}
+	return s
+}
+
+// Platform implements scrapers.Scraper.
+func (s *Scraper) Platform() review.Platform { return review.Etsy }
+
+// Profile implements scrapers.Scraper.
+func (s *Scraper) Profile() site.Profile { return s.profile }
+
+// Match implements scrapers.Scraper.
+func (s *Scraper) Match(u *url.URL) bool { return s.pageKind(u) != "" }
+
+// pageKind names the page a URL is, or "" when it is none of Etsy's review
+// pages. The seller page is checked first: it is the most specific.
+func (s *Scraper) pageKind(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	full := u.String()
+	for _, name := range []string{SellerReviews, ListingReviews, ShopReviews} {
+		for _, re := range s.match[name] {
+			if re.MatchString(full) {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// Detect implements scrapers.Scraper: Etsy's review markup or its
+// pagination JSON carrying that markup.
+func (s *Scraper) Detect(body []byte) bool {
+	head := body
+	if len(head) > 1<<20 {
+		head = head[:1<<20]
+	}
+	return bytes.Contains(head, []byte("data-review-region")) ||
+		(bytes.Contains(head, []byte("etsy")) && bytes.Contains(head, []byte("data-review-id")))
+}
+
+// Parse implements scrapers.Scraper. The body is a full page, the outerHTML
+// of one review element, or Etsy's pagination JSON.
+func (s *Scraper) Parse(p scrapers.Page) (scrapers.Result, error) {
+	res := scrapers.Result{Platform: review.Etsy, PageKind: s.pageKind(p.URL), Reviews: []review.Review{}}
+	body := bytes.TrimSpace(p.Body)
+	if len(body) == 0 {
+		return res, fmt.Errorf("%w: empty page", scrapers.ErrMalformed)
+	}
+	if body[0] == '{' || body[0] == '[' {
+		html, err := htmlFromJSON(body)
+		if err != nil {
+			return res, err
+		}
+		body = html
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if err != nil {
+		return res, fmt.Errorf("%w: %v", scrapers.ErrMalformed, err)
+	}
+	if err := blocked(doc, body, p.URL); err != nil {
+		return res, err
+	}
+	if res.PageKind == "" {
+		res.PageKind = ShopReviews
+		if doc.Find(sellerReview).Length() > 0 && doc.Find(publicReview).Length() == 0 {
+			res.PageKind = SellerReviews
+		}
+	}
+	res.Lang = strings.TrimSpace(doc.Find("html").AttrOr("lang", ""))
+	rd := reader{page: p.URL, usOrder: strings.EqualFold(res.Lang, "en-US")}
+	nodes := reviewNodes(doc)
+	if nodes.Length() == 0 {
+		return res, empty(doc)
+	}
+	var perr error
+	nodes.EachWithBreak(func(i int, n *goquery.Selection) bool {
+		if i >= maxReviews {
+			return false
+		}
+		r, err := rd.review(n)
+		if err != nil {
+			perr = err
+			return false
+		}
+		res.Reviews = append(res.Reviews, r)
+		return true
+	})
+	if perr != nil {
+		return res, perr
+	}
+	return res, nil
+}
+
+// maxReviews bounds one page; Etsy shows 10 per page, a seller's scrolled
+// manager page a few hundred.
+const maxReviews = 2000
+
+// reviewNodes returns the outermost review elements of either page family.
+func reviewNodes(doc *goquery.Document) *goquery.Selection {
+	all := doc.Find(publicReview + ", " + sellerReview)
+	return all.FilterFunction(func(_ int, n *goquery.Selection) bool {
+		return n.ParentsFiltered(publicReview+", "+sellerReview).Length() == 0
+	})
+}
+
+// htmlFromJSON pulls the HTML out of Etsy's pagination response
+// ({"output": {"shop-reviews": "<div ...>"}, ...}). Rather than trusting
+// one key, it keeps every string that carries review markup.
+func htmlFromJSON(body []byte) ([]byte, error) {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return nil, fmt.Errorf("%w: JSON: %v", scrapers.ErrMalformed, err)
+	}
+	var out bytes.Buffer
+	var walk func(v any, depth int)
+	walk = func(v any, depth int) {
+		if depth > 32 {
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			for _, k := range sortedKeys(x) {
+				walk(x[k], depth+1)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e, depth+1)
+			}
+		case string:
+			if strings.Contains(x, "data-review-") || strings.Contains(x, "data-reviews-container") {
+				out.WriteString(x)
+				out.WriteByte('\n')
+			}
+		}
+	}
+	walk(v, 0)
+	if out.Len() == 0 {
+		return nil, fmt.Errorf("%w: JSON holds no review HTML", scrapers.ErrMarkupChanged)
+	}
+	return out.Bytes(), nil
+}
+
+// blocked recognises the pages Etsy shows instead of reviews: DataDome's
+// bot check and the sign-in form guarding the shop manager.
+func blocked(doc *goquery.Document, body []byte, u *url.URL) error {
+	if bytes.Contains(body, []byte("captcha-delivery.com")) ||
+		doc.Find(`iframe[src*="captcha"], [data-dd-captcha], #px-captcha, .g-recaptcha, .h-captcha`).Length() > 0 {
+		return fmt.Errorf("%w: Etsy's bot protection (DataDome) is showing a check instead of the page", scrapers.ErrCaptcha)
+	}
+	if reviewNodes(doc).Length() > 0 {
+		return nil
+	}
+	signin := doc.Find(`form[action*="signin"], form#join-neu-form, input[type="password"]`).Length() > 0
+	if signin || (u != nil && strings.Contains(u.Path, "/signin")) {
+		return fmt.Errorf("%w: Etsy shows its sign-in form; open the page in the tab where you are signed in", scrapers.ErrLoginWall)
+	}
+	return nil
+}
+
+// empty tells an Etsy reviews page without reviews from a page whose markup
+// calmreply no longer recognises.
+func empty(doc *goquery.Document) error {
+	if doc.Find(`[data-reviews-container], #reviews, [data-region="reviews"], [data-reviews-empty]`).Length() > 0 {
+		return fmt.Errorf("%w: the reviews section is empty", scrapers.ErrNoReviews)
+	}
+	return fmt.Errorf("%w: no element matches %s or %s", scrapers.ErrMarkupChanged, publicReview, sellerReview)
+}
