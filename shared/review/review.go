@@ -55,11 +55,14 @@ type Review struct {
 	Date      *string    `json:"date"`
 	DateRange *DateRange `json:"date_range,omitempty"`
 	Title     string     `json:"title,omitempty"`
-	Text      string     `json:"text"`           // full text: title + body where both exist
-	Lang      string     `json:"lang,omitempty"` // language the page states for the review
-	ShopReply *string    `json:"shop_reply"`     // the seller's existing public reply
-	Listing   *Listing   `json:"listing,omitempty"`
-	URL       string     `json:"url,omitempty"` // where the review can be seen
+	Text      string     `json:"text"` // full text: title + body where both exist
+	// Truncated: the page showed only the start of the text (Google Maps'
+	// "More" button) and Text ends with "…"; the full text was not in the page.
+	Truncated bool     `json:"truncated,omitempty"`
+	Lang      string   `json:"lang,omitempty"` // language the page states for the review
+	ShopReply *string  `json:"shop_reply"`     // the seller's existing public reply
+	Listing   *Listing `json:"listing,omitempty"`
+	URL       string   `json:"url,omitempty"` // where the review can be seen
 }
 
 // Key is the store key of a review: platform and id.
