@@ -1,7 +1,17 @@
-// Package reply drafts the seller's answers to a review.
+// Package reply drafts the seller's answers to a review: the public reply,
+// the first private message and the later check-back, in the review's
+// language, following the playbook (calm, specific, never defensive).
+//
+// Wording comes from one phrase file per language (phrases/*.json) with
+// several alternatives per slot. Which alternative a draft uses depends on a
+// hash of the review and the variant, so the same review always gets the same
+// draft, different reviews get different ones, and "another wording" cycles.
 package reply
 
 import (
+	"fmt"
+	"hash/fnv"
+	"strings"
 	"time"
 
 	"github.com/calmreply/calmreply/shared/review"
@@ -20,8 +30,456 @@ type Request struct {
 	Now     time.Time
 }
 
+// FallbackLang is the language drafted in when the review's language has no
+// phrase file.
+const FallbackLang = "en"
+
 // Compose drafts the public reply and private messages for a review.
-// First version: a placeholder until the drafting issue lands.
 func Compose(req Request) review.Draft {
-	return review.Draft{Lang: req.Analysis.Lang, Note: "drafting not built yet"}
+	d, _ := compose(req)
+	return d
+}
+
+// part is one sentence of a message and the role it plays in the playbook's
+// structure (greeting, apology, action...); tests check the roles.
+type part struct {
+	role, text string
+}
+
+// message is a greeting, body sentences and a sign-off.
+type message []part
+
+func (m message) String() string {
+	var head, body, tail []string
+	for _, p := range m {
+		if p.text == "" {
+			continue
+		}
+		switch p.role {
+		case "greeting":
+			head = append(head, p.text)
+		case "closing":
+			tail = append(tail, p.text)
+		default:
+			body = append(body, p.text)
+		}
+	}
+	var blocks []string
+	for _, b := range [][]string{head, {strings.Join(body, " ")}, tail} {
+		if s := strings.Join(b, "\n"); s != "" {
+			blocks = append(blocks, s)
+		}
+	}
+	return strings.Join(blocks, "\n\n")
+}
+
+func compose(req Request) (review.Draft, message) {
+	w, notes := newWriter(req)
+	d := review.Draft{Lang: w.lang, Variant: req.Variant}
+	var public message
+	kind := req.Analysis.Kind
+	if kind == "" {
+		kind = review.Complaint // unclassified: the careful answer
+	}
+	switch kind {
+	case review.Praise:
+		public = w.praise()
+	case review.Question:
+		public = w.question()
+		notes = append(notes, "A question: if you can answer it in one or two sentences, add the answer to the public reply; other customers may wonder the same.")
+	case review.Extortion:
+		public = w.extortion()
+		d.PrivateMessage = w.extortionPrivate().String()
+		notes = append(notes, "This reads as a demand tied to the review: the reply shows understanding and declines politely, without a concession."+w.grounds(" If the platform accepts it, you can also report the review: "))
+	case review.Troll:
+		notes = append(notes, "Written to provoke rather than to report an experience: no reply is the best answer here. Do not delete or argue; leave it standing.")
+	case review.Abusive:
+		d.PrivateMessage = w.abusivePrivate().String()
+		notes = append(notes, "Abusive content: do not answer it in public. Report it to the platform"+w.grounds(" (grounds it accepts: ")+w.closeParen()+" and, if you want to find the cause, write to the customer privately with the message below.")
+	case review.Spam:
+		notes = append(notes, "Spam or an advert, not a customer experience: do not reply; report it to the platform"+w.grounds(" (grounds it accepts: ")+w.closeParen()+".")
+	default: // complaint
+		public = w.complaint()
+		d.PrivateMessage = w.complaintPrivate().String()
+		d.CheckBack = w.checkBack().String()
+	}
+	public = w.finish(public)
+	d.Reply = public.String()
+	d.PrivateMessage = w.finishText(d.PrivateMessage)
+	d.CheckBack = w.finishText(d.CheckBack)
+
+	p := req.Policy
+	if p.ReplyMaxRating > 0 && req.Review.Rating != nil && *req.Review.Rating > p.ReplyMaxRating && d.Reply != "" {
+		if d.PrivateMessage == "" && kind == review.Praise {
+			d.PrivateMessage = d.Reply // the thanks can still go as a message
+		}
+		d.Reply, public = "", nil
+		notes = append(notes, fmt.Sprintf("This platform allows a public reply only to reviews of %d stars or fewer, so there is no public reply; use the private message instead.", p.ReplyMaxRating))
+	}
+	if p.ReplyLocksReview && d.Reply != "" {
+		notes = append(notes, "A public reply here stops the customer from editing the review: solve it privately first, ask them to update the review, and post the public reply only if that does not happen before the review window closes.")
+	}
+	if d.Reply != "" && (p.ReplyMaxBytes > 0 || p.ReplyMaxChars > 0) {
+		if fitted, cut := fit(public, p.ReplyMaxBytes, p.ReplyMaxChars); cut {
+			d.Reply = fitted
+			notes = append(notes, "The reply was shortened to fit the platform's length limit; check that it still reads well.")
+		}
+	}
+	d.Note = strings.Join(notes, " ")
+	return d, public
+}
+
+// finish applies the language's letter convention to the first sentence
+// after a greeting that ends in a comma.
+func (w *writer) finish(m message) message {
+	if !w.b.LowerAfterGreeting || len(m) < 2 || m[0].role != "greeting" || !strings.HasSuffix(m[0].text, ",") {
+		return m
+	}
+	m[1].text = w.lowerStart(m[1].text)
+	return m
+}
+
+// finishText is finish for an already rendered message.
+func (w *writer) finishText(s string) string {
+	head, body, ok := strings.Cut(s, ",\n\n")
+	if !ok || !w.b.LowerAfterGreeting || strings.Contains(head, "\n") {
+		return s
+	}
+	return head + ",\n\n" + w.lowerStart(body)
+}
+
+func (w *writer) lowerStart(s string) string {
+	first, _, _ := strings.Cut(s, " ")
+	for _, k := range w.b.KeepCapital {
+		if strings.TrimRight(first, ",.!?") == k {
+			return s
+		}
+	}
+	return lowerFirst(s)
+}
+
+// writer picks and fills phrases for one request.
+type writer struct {
+	req       Request
+	b         *book
+	lang      string
+	tone      string
+	seed      uint64
+	overrides map[string]string
+	vars      map[string]string
+	toks      []token
+	topics    []review.Topic
+}
+
+func newWriter(req Request) (*writer, []string) {
+	var notes []string
+	lang := strings.ToLower(req.Analysis.Lang)
+	if lang == "" {
+		lang = strings.ToLower(req.Review.Lang)
+	}
+	b, ok := books[lang]
+	if !ok {
+		if lang != "" {
+			notes = append(notes, fmt.Sprintf("No built-in wording for language %q yet, so this draft is in English; translate it before posting.", lang))
+		}
+		lang, b = FallbackLang, books[FallbackLang]
+	}
+	tone := req.Settings.Tone
+	if tone != "formal" && tone != "informal" {
+		tone = b.DefaultTone
+	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%s\x00%s", req.Review.Platform, req.Review.ID, req.Review.Text)
+	w := &writer{
+		req: req, b: b, lang: lang, tone: tone, seed: h.Sum64(),
+		overrides: req.Settings.Phrases[lang],
+		toks:      tokenize(req.Review.Text),
+	}
+	w.topics = req.Analysis.Topics
+	if len(w.topics) == 0 && (req.Analysis.Kind == review.Complaint || req.Analysis.Kind == "" || req.Analysis.Kind == review.Extortion) {
+		w.topics = inferTopics(b, w.toks)
+	}
+	w.vars = map[string]string{
+		"name":  FirstName(req.Review.Author),
+		"shop":  req.Settings.ShopName,
+		"email": req.Settings.Contact.Email,
+		"phone": req.Settings.Contact.Phone,
+	}
+	w.vars["when"] = w.say("when")
+	w.vars["item"] = w.item()
+	w.vars["duration"] = findDuration(b, w.toks)
+	return w, notes
+}
+
+// choose returns the alternative for a slot: stable per review, shifted by
+// the variant so "another wording" walks through all of them.
+func (w *writer) choose(key string, alts []string) string {
+	if len(alts) == 0 {
+		return ""
+	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d\x00%s", w.seed, key)
+	i := (h.Sum64() + uint64(max(w.req.Variant, 0))) % uint64(len(alts))
+	return alts[i]
+}
+
+// say renders a slot: the seller's override if any, else a built-in
+// alternative, with {placeholders} filled.
+func (w *writer) say(slot string) string {
+	if o, ok := w.overrides[slot]; ok {
+		return w.fill(o)
+	}
+	t, ok := w.b.Slots[slot]
+	if !ok {
+		panic("reply: phrase slot " + slot + " missing for " + w.lang) // caught by the data test
+	}
+	return w.fill(w.choose(slot, t.alternatives(w.tone)))
+}
+
+func (w *writer) fill(s string) string {
+	for strings.Contains(s, "{") {
+		i := strings.Index(s, "{")
+		j := strings.Index(s[i:], "}")
+		if j < 0 {
+			break
+		}
+		key := s[i+1 : i+j]
+		s = s[:i] + w.vars[key] + s[i+j+1:]
+	}
+	return s
+}
+
+// item is how the draft refers to the product: the customer's own word, the
+// listing title, or "your order".
+func (w *writer) item() string {
+	if it := findItem(w.b, w.toks, w.topics, w.tone); it != "" {
+		return it
+	}
+	if l := w.req.Review.Listing; l != nil && shortTitle(l.Title) != "" {
+		w.vars["title"] = shortTitle(l.Title)
+		return w.say("item_title")
+	}
+	return w.say("item_default")
+}
+
+func (w *writer) greeting() part {
+	if w.vars["name"] != "" {
+		return part{"greeting", w.say("greet_name")}
+	}
+	return part{"greeting", w.say("greet_anon")}
+}
+
+func (w *writer) closing() part {
+	c := w.say("closing")
+	sig := w.req.Settings.Signature
+	if sig == "" && w.req.Settings.ShopName != "" {
+		sig = w.say("team")
+	}
+	if sig == "" {
+		return part{"closing", strings.TrimRight(c, ",")}
+	}
+	return part{"closing", c + "\n" + sig}
+}
+
+func (w *writer) invite() part {
+	c := w.req.Settings.Contact
+	switch {
+	case c.Email != "" && c.Phone != "":
+		return part{"invite", w.say("invite_email_phone")}
+	case c.Email != "":
+		return part{"invite", w.say("invite_email")}
+	case c.Phone != "":
+		return part{"invite", w.say("invite_phone")}
+	}
+	return part{"invite", w.say("invite_message")}
+}
+
+// problem names what went wrong in the customer's terms, as a clause that
+// follows "sorry that": one or two topics.
+func (w *writer) problem() string {
+	var clauses []string
+	for _, t := range w.topics {
+		if len(clauses) == 2 {
+			break
+		}
+		key := string(t)
+		if t == review.Delivery && w.vars["duration"] != "" {
+			key = "delivery_duration"
+		}
+		if len(clauses) == 1 {
+			// Naming the product twice in one sentence reads clumsy.
+			saved := w.vars["item"]
+			w.vars["item"] = w.say("item_default")
+			defer func() { w.vars["item"] = saved }()
+		}
+		var c string
+		if o, ok := w.overrides["topic."+key]; ok {
+			c = w.fill(o)
+		} else if alts := w.b.Topics[key].alternatives(w.tone); len(alts) > 0 {
+			c = w.fill(w.choose("topic."+key, alts))
+		}
+		if c != "" {
+			clauses = append(clauses, c)
+		}
+	}
+	if len(clauses) == 0 {
+		return ""
+	}
+	return strings.Join(clauses, w.say("and_that"))
+}
+
+// offers lists, as one phrase, what the seller's settings allow for these
+// topics; "" when nothing is enabled or nothing fits.
+func (w *writer) offers(price bool) string {
+	o := w.req.Settings.Offers
+	goods := false // a replacement only helps when the item itself is the problem
+	for _, t := range w.topics {
+		switch t {
+		case review.Damaged, review.Defect, review.WrongItem, review.NotAsDescribed, review.Quality:
+			goods = true
+		}
+	}
+	var list []string
+	if o.Replacement && goods && !price {
+		list = append(list, w.say("offer_replacement"))
+	}
+	if o.Refund && !price {
+		list = append(list, w.say("offer_refund"))
+	}
+	if o.DiscountCode {
+		list = append(list, w.say("offer_discount_code"))
+	}
+	if o.FreeShipping && !price {
+		list = append(list, w.say("offer_free_shipping"))
+	}
+	switch len(list) {
+	case 0:
+		return ""
+	case 1:
+		return list[0]
+	}
+	return strings.Join(list[:len(list)-1], ", ") + w.say("or") + list[len(list)-1]
+}
+
+func (w *writer) priceOnly() bool {
+	if len(w.topics) == 0 {
+		return false
+	}
+	for _, t := range w.topics {
+		if t != review.Price && t != review.Service {
+			return false
+		}
+	}
+	return w.topics[0] == review.Price || len(w.topics) == 1
+}
+
+func (w *writer) complaint() message {
+	m := message{w.greeting()}
+	if w.priceOnly() {
+		m = append(m, part{"apology", w.say("price_apology")}, part{"action", w.say("price_options")})
+		if offers := w.offers(true); offers != "" {
+			w.vars["offers"] = offers
+			m = append(m, part{"action", w.say("price_offer")})
+		}
+		return append(m, part{"thanks", w.say("thanks_feedback")}, w.invite(), w.closing())
+	}
+	if p := w.problem(); p != "" {
+		w.vars["problem"] = p
+		m = append(m, part{"apology", w.say("apology")})
+	} else {
+		m = append(m, part{"apology", w.say("apology_generic")})
+	}
+	m = append(m, part{"empathy", w.say("empathy")})
+	if offers := w.offers(false); offers != "" {
+		w.vars["offers"] = offers
+		m = append(m, part{"action", w.say("action_offer")})
+	} else {
+		m = append(m, part{"action", w.say("action_check")})
+	}
+	return append(m, part{"thanks", w.say("thanks_feedback")}, w.invite(), w.closing())
+}
+
+func (w *writer) complaintPrivate() message {
+	m := message{w.greeting(), {"intro", w.say("pm_intro")}}
+	if w.vars["problem"] != "" {
+		m = append(m, part{"apology", w.say("pm_apology")})
+	}
+	ask := "pm_ask"
+	for _, t := range w.topics {
+		switch t {
+		case review.Damaged, review.Defect, review.WrongItem, review.NotAsDescribed, review.Quality:
+			ask = "pm_ask_photo"
+		}
+	}
+	m = append(m, part{"ask", w.say(ask)})
+	if offers := w.offers(w.priceOnly()); offers != "" {
+		w.vars["offers"] = offers
+		m = append(m, part{"action", w.say("pm_offer")})
+	} else {
+		m = append(m, part{"action", w.say("pm_wish")})
+	}
+	return append(m, part{"action", w.say("pm_when")}, w.closing())
+}
+
+func (w *writer) checkBack() message {
+	return message{w.greeting(), {"ask", w.say("cb_ask")}, {"review", w.say("cb_review")}, {"thanks", w.say("cb_thanks")}, w.closing()}
+}
+
+func (w *writer) praise() message {
+	m := message{w.greeting(), {"thanks", w.say("praise_thanks")}}
+	if a := findAspect(w.b, w.toks); a != "" {
+		m = append(m, part{"detail", w.fill(w.choose("aspect."+a, w.b.Aspects[a].Phrases.alternatives(w.tone)))})
+	} else if l := w.req.Review.Listing; l != nil && shortTitle(l.Title) != "" {
+		m = append(m, part{"detail", w.say("praise_item")})
+	}
+	return append(m, part{"wish", w.say("praise_wish")}, w.closing())
+}
+
+func (w *writer) question() message {
+	m := message{w.greeting()}
+	q := findQuestion(w.req.Review.Text)
+	if q == "" {
+		// No question mark: a suggestion or idea.
+		return append(m, part{"thanks", w.say("idea_thanks")}, part{"answer", w.say("idea_next")}, w.closing())
+	}
+	w.vars["question"] = w.b.Quotes[0] + q + w.b.Quotes[1]
+	m = append(m, part{"thanks", w.say("question_thanks")}, part{"restate", w.say("question_restate")},
+		part{"answer", w.say("question_answer")})
+	if w.req.Settings.Contact != (review.Contact{}) {
+		m = append(m, w.invite())
+	}
+	return append(m, w.closing())
+}
+
+func (w *writer) extortion() message {
+	return message{w.greeting(), {"empathy", w.say("extortion_understand")}, {"decline", w.say("extortion_decline")},
+		{"invite", w.say("extortion_open")}, w.closing()}
+}
+
+func (w *writer) extortionPrivate() message {
+	return message{w.greeting(), {"empathy", w.say("extortion_understand")}, {"decline", w.say("pm_extortion")}, w.closing()}
+}
+
+func (w *writer) abusivePrivate() message {
+	return message{w.greeting(), {"ask", w.say("pm_abusive")}, w.closing()}
+}
+
+// grounds words the platform's report grounds after a lead-in, or "".
+func (w *writer) grounds(lead string) string {
+	g := w.req.Policy.ReportGrounds
+	if len(g) == 0 {
+		return ""
+	}
+	s := lead + strings.Join(g, "; ")
+	if h := w.req.Policy.ReportHelp; h != "" && !strings.HasSuffix(lead, "(grounds it accepts: ") {
+		s += ". " + h
+	}
+	return s
+}
+
+func (w *writer) closeParen() string {
+	if len(w.req.Policy.ReportGrounds) == 0 {
+		return ""
+	}
+	return ")"
 }

@@ -1,0 +1,127 @@
+package reply
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+)
+
+// The wording lives in one data file per language so that adding a language
+// or rephrasing a slot is a data change with a test, not a code change.
+//
+//go:embed phrases/*.json
+var phraseFiles embed.FS
+
+// toned holds the alternatives of one slot per tone ("formal", "informal").
+// A language without a tone distinction (English) fills only "formal".
+type toned map[string][]string
+
+// aspect is something a happy customer can praise (packaging, speed...):
+// the words that reveal it and the phrases that thank for it.
+type aspect struct {
+	Words   []string `json:"words"`
+	Phrases toned    `json:"phrases"`
+}
+
+// itemRules find the customer's own name for the product ("the mug",
+// "meine Tasse") so a draft can say "your mug" instead of "your order".
+type itemRules struct {
+	// Determiners map the customer's determiner to the shop's, per tone:
+	// "my" -> "your", "meine" -> "Ihre"/"deine".
+	Determiners map[string]map[string]string `json:"determiners"`
+	// Verbs may directly follow the item ("the mug arrived", "die Tasse kam").
+	Verbs []string `json:"verbs"`
+	// Stop words can never be part of an item.
+	Stop []string `json:"stop"`
+	// NounCapital: nouns are capitalised (German), which marks the item's end.
+	NounCapital bool `json:"noun_capital"`
+}
+
+// book is one language's phrase data.
+type book struct {
+	Lang        string    `json:"lang"`
+	DefaultTone string    `json:"default_tone"`
+	Quotes      [2]string `json:"quotes"`
+	// LowerAfterGreeting: the text after "Hallo Anna," starts in lower case
+	// (German letter convention), except the words in KeepCapital.
+	LowerAfterGreeting bool             `json:"lower_after_greeting,omitempty"`
+	KeepCapital        []string         `json:"keep_capital,omitempty"`
+	Slots              map[string]toned `json:"slots"`
+	// Topics name each complaint topic as a clause that follows
+	// "sorry that ..." in the customer's terms; {item} is the product.
+	Topics map[string]toned `json:"topics"`
+	// TopicWords find the sentence of the review that talks about a topic
+	// (and stand in for the classifier's topics when it found none).
+	TopicWords map[string][]string `json:"topic_words"`
+	Aspects    map[string]aspect   `json:"aspects"`
+	Item       itemRules           `json:"item"`
+	// Durations: number words and time units ("three weeks").
+	Numbers []string `json:"numbers"`
+	Units   []string `json:"units"`
+	// Check lists phrases a reply must never contain, by problem code.
+	Check map[string][]string `json:"check"`
+	// OfferWords reveal a promise of each offer (refund, replacement...).
+	OfferWords map[string][]string `json:"offer_words"`
+}
+
+var books = mustLoadBooks()
+
+func mustLoadBooks() map[string]*book {
+	out, err := loadBooks()
+	if err != nil {
+		panic("reply: " + err.Error()) // embedded data is part of the build
+	}
+	return out
+}
+
+func loadBooks() (map[string]*book, error) {
+	entries, err := phraseFiles.ReadDir("phrases")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*book{}
+	for _, e := range entries {
+		data, err := phraseFiles.ReadFile(path.Join("phrases", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		var b book
+		dec := json.NewDecoder(strings.NewReader(string(data)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&b); err != nil {
+			return nil, fmt.Errorf("phrases/%s: %w", e.Name(), err)
+		}
+		if want := strings.TrimSuffix(e.Name(), ".json"); b.Lang != want {
+			return nil, fmt.Errorf("phrases/%s: lang %q, want %q", e.Name(), b.Lang, want)
+		}
+		out[b.Lang] = &b
+	}
+	return out, nil
+}
+
+// Languages lists the languages the composer writes, sorted.
+func Languages() []string {
+	out := make([]string, 0, len(books))
+	for l := range books {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// alternatives returns the wordings of a slot in a tone, falling back to the
+// other tone when a language words it the same way in both.
+func (t toned) alternatives(tone string) []string {
+	if alts := t[tone]; len(alts) > 0 {
+		return alts
+	}
+	for _, k := range []string{"formal", "informal"} {
+		if alts := t[k]; len(alts) > 0 {
+			return alts
+		}
+	}
+	return nil
+}
