@@ -70,6 +70,8 @@ func (rd reader) review(n *goquery.Selection) (review.Review, error) {
 		r.Date = &d
 	}
 	r.Text = clip(longest(body.Find(`[data-review-text], .prose, [id^="review-preview-toggle"], .wt-text-body`)), maxText)
+	// A preview cut with an ellipsis and no full text beside it.
+	r.Truncated = strings.HasSuffix(r.Text, "…")
 
 	if rd.page != nil {
 		u := *rd.page

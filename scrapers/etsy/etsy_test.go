@@ -112,6 +112,9 @@ func TestFields(t *testing.T) {
 	if got := res.Reviews[0].Text; !strings.HasSuffix(got, "utan problem.") {
 		t.Errorf("truncated preview not expanded: %q", got)
 	}
+	if res.Reviews[0].Truncated {
+		t.Errorf("expanded text marked truncated")
+	}
 	if l := res.Reviews[0].Listing; l == nil || l.ID != "1500000031" {
 		t.Errorf("listing from page URL = %+v", l)
 	}
@@ -123,6 +126,7 @@ func TestFragment(t *testing.T) {
 	tests := []struct{ file, url string }{
 		{"fragment_review.html", "https://www.etsy.com/de/shop/TonwerkLina/reviews?page=2"},
 		{"fragment_seller_review.html", "https://www.etsy.com/your/shops/me/reviews?ref=seller-platform-mcnav"},
+		{"fragment_truncated.html", "https://www.etsy.com/sv/listing/1500000031/handdrejad-kaffemugg"},
 	}
 	s := New()
 	for _, tt := range tests {
@@ -137,6 +141,9 @@ func TestFragment(t *testing.T) {
 			want := idByRule(t, s, tt.url, filepath.Join("testdata", tt.file))
 			if res.Reviews[0].ID != want {
 				t.Errorf("Parse(%s) id = %q, IDRule reads %q", tt.file, res.Reviews[0].ID, want)
+			}
+			if got := res.Reviews[0].Truncated; got != strings.Contains(tt.file, "truncated") {
+				t.Errorf("Parse(%s) truncated = %v", tt.file, got)
 			}
 			scrapertest.Golden(t, filepath.Join("testdata", strings.TrimSuffix(tt.file, ".html")+".golden.json"), res)
 		})

@@ -17,8 +17,10 @@ const (
 	API            = "api"
 )
 
-// domains are the country sites carrying public profiles.
-var domains = []string{"de", "at", "ch", "nl", "be", "com", "co.uk", "fr", "pl", "it", "es", "pt", "eu", "cz", "dk", "se", "fi", "no", "ro"}
+// domains are the country sites carrying public profiles that calmreply
+// claims (each needs its host in extension/manifest.json; scrapers/all
+// checks that).
+var domains = []string{"de", "at", "ch", "nl", "be", "com", "co.uk", "fr", "pl", "it", "es", "eu"}
 
 // profilePaths are the localized first path segments of profile pages
 // (/bewertung/ on .de, /buyerrating/ on .com ...). Newer slug URLs keep them.
