@@ -9,6 +9,7 @@ package monitor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/url"
 	"sync"
@@ -79,6 +80,10 @@ type Options struct {
 	// ExtensionTimeout bounds one page load by the extension (default 2
 	// minutes).
 	ExtensionTimeout time.Duration
+	// NoExtension is the error the Extension returns (wrapped or not) when
+	// no extension is connected, e.g. server.ErrNoExtension; ErrNoExtension
+	// is always recognised.
+	NoExtension error
 	// Fetch is the agent's own fetcher (default fetch.New with Version).
 	Fetch   *fetch.Client
 	Version string
@@ -320,6 +325,9 @@ func (m *Monitor) load(ctx context.Context, src store.Source) (*scrapers.Page, f
 	ctx, cancel := context.WithTimeout(ctx, m.opt.ExtensionTimeout)
 	defer cancel()
 	res, err := m.ext.FetchViaExtension(ctx, src.URL)
+	if m.opt.NoExtension != nil && errors.Is(err, m.opt.NoExtension) {
+		return nil, fetch.Response{}, fmt.Errorf("%w: %v", ErrNoExtension, err)
+	}
 	if err != nil {
 		return nil, fetch.Response{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -467,8 +468,11 @@ func TestExtensionSources(t *testing.T) {
 	}
 	const url = "https://www.etsy.com/shop/TestShop"
 	clk := newClock()
-	ext := &extension{err: fmt.Errorf("fetch_page: %w", ErrNoExtension)}
+	// The server has its own sentinel; Options.NoExtension names it.
+	serverSentinel := errors.New("no extension connected")
+	ext := &extension{err: serverSentinel}
 	r := newRig(t, t.TempDir(), clk, ext)
+	r.m.opt.NoExtension = serverSentinel
 	r.add(store.Source{URL: url, Platform: review.Etsy, Fetcher: ByExtension, Added: clk.Now()})
 
 	// No extension connected: the state says so; no backoff, no event.
