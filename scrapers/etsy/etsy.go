@@ -72,7 +72,7 @@ func (s *Scraper) Detect(body []byte) bool {
 		head = head[:1<<20]
 	}
 	return bytes.Contains(head, []byte("data-review-region")) ||
-		(bytes.Contains(head, []byte("etsy")) && bytes.Contains(head, []byte("data-review-id")))
+		(bytes.Contains(head, []byte("etsy.com")) && bytes.Contains(head, []byte("data-review-id")))
 }
 
 // Parse implements scrapers.Scraper. The body is a full page, the outerHTML

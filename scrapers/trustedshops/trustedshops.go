@@ -71,8 +71,11 @@ func (s *Scraper) Detect(body []byte) bool {
 	if len(head) > 1<<20 {
 		head = head[:1<<20]
 	}
-	for _, m := range []string{"trustedshops.", "etrusted.", `"tsId"`, `"reviewIndicator"`, `"oneStar"`, `"fiveStars"`} {
-		if bytes.Contains(head, []byte(m)) {
+	lower := bytes.ToLower(head)
+	// eTrusted review ids start with "rev-"; its API objects carry channel
+	// and account references.
+	for _, m := range []string{"trustedshops", "etrusted", `"tsid"`, `"reviewindicator"`, `"onestar"`, `"fivestars"`, `"channelref"`, `data-review-id="rev-`, `id="review-rev-`} {
+		if bytes.Contains(lower, []byte(m)) {
 			return true
 		}
 	}

@@ -327,3 +327,20 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestDetect: without a URL, the registry finds the platform by the body.
+func TestDetect(t *testing.T) {
+	s := New()
+	for _, f := range []string{"profile_de.html", "inbox.html", "etrusted_api_reviews.json", "fragment_inbox_item.html", "err_summary_only.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !s.Detect(b) {
+			t.Errorf("Detect(%s) = false", f)
+		}
+	}
+	if s.Detect([]byte(`<html><body><div data-review-region="1">Etsy</div></body></html>`)) {
+		t.Error("Detect(an Etsy page) = true")
+	}
+}
