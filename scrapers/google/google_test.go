@@ -1,0 +1,280 @@
+package google
+
+import (
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/calmreply/calmreply/scrapers"
+	"github.com/calmreply/calmreply/scrapers/scrapertest"
+	"github.com/calmreply/calmreply/shared/site"
+)
+
+// seen is when the reconstructed fixtures were "captured".
+var seen = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
+
+func mustURL(t testing.TB, s string) *url.URL {
+	t.Helper()
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func parseFile(t testing.TB, path, rawURL string, at time.Time) (scrapers.Result, error) {
+	t.Helper()
+	body, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New().Parse(scrapers.Page{URL: mustURL(t, rawURL), Body: body, Seen: at})
+}
+
+// TestGolden parses every reconstructed fixture and compares with its
+// golden JSON (rewrite with -update, then read the diff).
+func TestGolden(t *testing.T) {
+	tests := []struct {
+		file, url, kind string
+		n               int
+	}{
+		{"maps_place_de.html", "https://www.google.de/maps/place/Keramikwerkstatt+Lindenhof/@47.99,7.85,17z/data=!4m8!3m7!9m1!1b1", MapsPlace, 5},
+		{"maps_place_de.html", "", MapsPlace, 5},
+		{"maps_card_fragment_nl.html", "https://www.google.nl/maps/place/Bakkerij/@52.1,5.1,17z", MapsPlace, 1},
+		{"search_dialog_nl.html", "https://www.google.nl/search?q=bakkerij+van+dijk#lrd=0x47c609c3e3c2b1aa:0x1a2b3c4d5e6f7081,1,,,,", SearchReviews, 3},
+		{"search_dialog_nl.html", "", SearchReviews, 3},
+		{"search_card_fragment_nl.html", "https://www.google.com/async/reviewDialog?async=feature_id:0x0:0x1a2b3c4d5e6f7081", SearchReviews, 1},
+		{"business_reviews_en.html", "https://business.google.com/reviews", BusinessReviews, 3},
+		{"business_reviews_en.html", "", BusinessReviews, 3},
+		{"maps_rpc_sv.json", "https://www.google.com/maps/rpc/listugcposts?authuser=0&hl=sv", MapsPlace, 2},
+	}
+	for _, tt := range tests {
+		name := strings.TrimSuffix(tt.file, filepath.Ext(tt.file))
+		if tt.url == "" {
+			name += ".nourl"
+		}
+		t.Run(name, func(t *testing.T) {
+			res, err := parseFile(t, filepath.Join("testdata", tt.file), tt.url, seen)
+			if err != nil {
+				t.Fatalf("Parse(%s) error: %v", tt.file, err)
+			}
+			if res.PageKind != tt.kind || len(res.Reviews) != tt.n {
+				t.Errorf("Parse(%s) = kind %q, %d reviews; want %q, %d", tt.file, res.PageKind, len(res.Reviews), tt.kind, tt.n)
+			}
+			scrapertest.Golden(t, filepath.Join("testdata", name+".golden.json"), res)
+		})
+	}
+}
+
+// readID applies a profile IDRule to an element as the extension does.
+func readID(t *testing.T, el *goquery.Selection, rule site.IDRule) string {
+	t.Helper()
+	if rule.Selector != "" {
+		el = el.Find(rule.Selector).First()
+	}
+	v := el.AttrOr(rule.Attr, "")
+	if rule.Pattern != "" {
+		m := regexp.MustCompile(rule.Pattern).FindStringSubmatch(v)
+		if m == nil {
+			return ""
+		}
+		v = m[1]
+	}
+	return v
+}
+
+// TestFragmentIDs: what the extension sends (one review element found by
+// the profile's Review selector) parses to one review with the id the
+// profile's IDRule reads, for every review on the full pages.
+func TestFragmentIDs(t *testing.T) {
+	pages := map[string]site.Page{}
+	for _, p := range New().Profile().Pages {
+		pages[p.Name] = p
+	}
+	for _, tt := range []struct{ file, url, page string }{
+		{"maps_place_de.html", "https://www.google.de/maps/place/X", MapsPlace},
+		{"search_dialog_nl.html", "https://www.google.nl/search?q=x#lrd=0x0:0x1,1,,,,", SearchReviews},
+		{"business_reviews_en.html", "https://business.google.com/reviews", BusinessReviews},
+	} {
+		body, err := os.ReadFile(filepath.Join("testdata", tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := pages[tt.page]
+		els := doc.Find(p.Review)
+		if els.Length() == 0 {
+			t.Fatalf("%s: profile selector %q finds nothing", tt.file, p.Review)
+		}
+		els.Each(func(i int, el *goquery.Selection) {
+			frag, err := goquery.OuterHtml(el)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := readID(t, el, p.ID)
+			res, err := New().Parse(scrapers.Page{URL: mustURL(t, tt.url), Body: []byte(frag), Seen: seen})
+			if err != nil {
+				t.Fatalf("%s #%d: Parse(fragment) error: %v", tt.file, i, err)
+			}
+			if len(res.Reviews) != 1 || want == "" || res.Reviews[0].ID != want {
+				t.Errorf("%s #%d: fragment gave %d reviews (first id %v), IDRule reads %q", tt.file, i, len(res.Reviews), ids(res), want)
+			}
+		})
+	}
+}
+
+func ids(r scrapers.Result) []string {
+	var out []string
+	for _, rv := range r.Reviews {
+		out = append(out, rv.ID)
+	}
+	return out
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		file, url string
+		want      error
+	}{
+		{"err_captcha.html", "https://www.google.com/sorry/index?continue=https://www.google.com/maps/place/X", scrapers.ErrCaptcha},
+		{"err_captcha.html", "", scrapers.ErrCaptcha},
+		{"err_login.html", "https://accounts.google.com/v3/signin/identifier?continue=https://business.google.com/reviews", scrapers.ErrLoginWall},
+		{"err_login.html", "https://business.google.com/reviews", scrapers.ErrLoginWall},
+		{"err_consent.html", "https://consent.google.com/m?continue=https://www.google.de/maps/place/X", scrapers.ErrLoginWall},
+		{"err_no_reviews.html", "https://www.google.nl/search?q=x#lrd=0x0:0x1,1,,,,", scrapers.ErrNoReviews},
+		{"err_markup_changed.html", "https://www.google.de/maps/place/X", scrapers.ErrMarkupChanged},
+		{"err_no_rating.html", "https://www.google.de/maps/place/X", scrapers.ErrMarkupChanged},
+		{"err_payload_changed.json", "https://www.google.com/maps/rpc/listugcposts", scrapers.ErrMarkupChanged},
+		{"err_malformed.json", "https://www.google.com/maps/rpc/listugcposts", scrapers.ErrMalformed},
+		{"err_not_google.html", "https://www.google.de/maps/place/X", scrapers.ErrMarkupChanged},
+	}
+	for _, tt := range tests {
+		_, err := parseFile(t, filepath.Join("testdata", tt.file), tt.url, seen)
+		if !errors.Is(err, tt.want) {
+			t.Errorf("Parse(%s, %q) error = %v, want %v", tt.file, tt.url, err, tt.want)
+		}
+	}
+	if _, err := New().Parse(scrapers.Page{Body: []byte("  \n")}); !errors.Is(err, scrapers.ErrMalformed) {
+		t.Errorf("Parse(blank) error = %v, want ErrMalformed", err)
+	}
+}
+
+func TestMatch(t *testing.T) {
+	s := New()
+	tests := []struct {
+		url, kind string
+	}{
+		{"https://www.google.com/maps/place/Some+Shop/@52.37,4.89,17z/data=!4m8", MapsPlace},
+		{"https://www.google.de/maps/place/Laden/@48.1,11.5,17z", MapsPlace},
+		{"https://www.google.co.uk/maps/place/Shop", MapsPlace},
+		{"https://www.google.com.br/maps/place/Loja", MapsPlace},
+		{"https://www.google.se/maps?cid=123456", MapsPlace},
+		{"https://www.google.com/maps/rpc/listugcposts?authuser=0", MapsPlace},
+		{"https://www.google.nl/search?q=bakkerij#lrd=0x47c6:0x1a2b,1,,,,", SearchReviews},
+		{"https://www.google.com/search?q=x&hl=de#lrd=0x1:0x2,1,,,", SearchReviews},
+		{"https://www.google.com/async/reviewDialog?async=feature_id:0x1:0x2", SearchReviews},
+		{"https://search.google.com/local/reviews?placeid=ChIJDdnwdv0y5xQRRytw1ihZQeU", SearchReviews},
+		{"https://business.google.com/reviews", BusinessReviews},
+		{"https://business.google.com/n/1234567890/reviews?hl=de", BusinessReviews},
+		// not claimed
+		{"https://www.google.com/search?q=bakkerij", ""},
+		{"https://www.google.com/", ""},
+		{"https://www.google.com/mapsfoo", ""},
+		{"https://www.google.evil.com/maps/place/X", ""},
+		{"https://evil.example/https://www.google.com/maps/place/X", ""},
+		{"http://www.google.com/maps/place/X", ""},
+		{"https://www.etsy.com/shop/x", ""},
+		{"https://business.google.com/settings", ""},
+	}
+	for _, tt := range tests {
+		u := mustURL(t, tt.url)
+		if got := s.pageKind(u); got != tt.kind {
+			t.Errorf("pageKind(%q) = %q, want %q", tt.url, got, tt.kind)
+		}
+		if got := s.Match(u); got != (tt.kind != "") {
+			t.Errorf("Match(%q) = %v", tt.url, got)
+		}
+	}
+	if s.Match(nil) {
+		t.Error("Match(nil) = true")
+	}
+}
+
+func TestDetect(t *testing.T) {
+	s := New()
+	for _, tt := range []struct {
+		file string
+		want bool
+	}{
+		{"maps_place_de.html", true},
+		{"search_dialog_nl.html", true},
+		{"business_reviews_en.html", true},
+		{"maps_rpc_sv.json", true},
+		{"err_not_google.html", false},
+	} {
+		body, err := os.ReadFile(filepath.Join("testdata", tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Detect(body); got != tt.want {
+			t.Errorf("Detect(%s) = %v, want %v", tt.file, got, tt.want)
+		}
+	}
+}
+
+// TestProfile checks what the extension relies on: patterns that compile
+// (JS-compatible subset), hosts in match-pattern form, selectors that find
+// the fixtures' elements, and Google's reply rules.
+func TestProfile(t *testing.T) {
+	p := New().Profile()
+	if p.Platform != "google" || len(p.Pages) != 3 {
+		t.Fatalf("profile = %s with %d pages", p.Platform, len(p.Pages))
+	}
+	for _, pg := range p.Pages {
+		for _, m := range append(append([]string{}, pg.Match...), pg.ID.Pattern) {
+			if strings.Contains(m, "(?i") || strings.Contains(m, "(?<") || strings.Contains(m, `\z`) {
+				t.Errorf("%s: pattern %q is not JS-compatible", pg.Name, m)
+			}
+		}
+		if len(pg.Hosts) == 0 || pg.Review == "" || pg.ID.Attr == "" || pg.ReplyBox == nil {
+			t.Errorf("%s: incomplete page %+v", pg.Name, pg)
+		}
+		for _, h := range pg.Hosts {
+			if !strings.HasPrefix(h, "https://") || !strings.HasSuffix(h, "/*") {
+				t.Errorf("%s: host %q is not a match pattern", pg.Name, h)
+			}
+		}
+	}
+	pol := p.Policy
+	if pol.ReplyMaxBytes != 4096 || pol.ReplyEditable == nil || !*pol.ReplyEditable || pol.CanDelete || pol.ReplyMaxRating != 0 || len(pol.ReportGrounds) != 7 || pol.Moderation == "" {
+		t.Errorf("policy = %+v", pol)
+	}
+
+	// The reply box adapter finds its parts in the reconstructed owner page.
+	body, _ := os.ReadFile("testdata/business_reviews_en.html")
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := p.Pages[2].ReplyBox
+	first := doc.Find(p.Pages[2].Review).First()
+	if first.Find(rb.Open).Length() != 1 || doc.Find(rb.Input).Length() != 1 || doc.Find(rb.Submit).Length() != 1 {
+		t.Errorf("reply box selectors: open %d, input %d, submit %d", first.Find(rb.Open).Length(), doc.Find(rb.Input).Length(), doc.Find(rb.Submit).Length())
+	}
+	if doc.Find(p.Pages[2].Review).Eq(1).Find(p.Pages[2].ExistingReply).Length() != 1 {
+		t.Error("ExistingReply does not find the published reply")
+	}
+}
