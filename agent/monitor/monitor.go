@@ -342,7 +342,15 @@ func (m *Monitor) load(ctx context.Context, src store.Source) (*scrapers.Page, f
 
 // ingest parses a page, saves its reviews and returns the events the store
 // wrote for new or changed ones.
-func (m *Monitor) ingest(src store.Source, page scrapers.Page, settings review.Settings, now time.Time) ([]protocol.Event, error) {
+func (m *Monitor) ingest(src store.Source, page scrapers.Page, settings review.Settings, now time.Time) (_ []protocol.Event, err error) {
+	defer func() {
+		// Pages are hostile input: a scraper or analysis bug they trigger
+		// becomes this source's error, not the end of the agent.
+		if r := recover(); r != nil {
+			m.opt.Logf("monitor: %s: panic while reading the page: %v", src.URL, r)
+			err = &parseError{err: fmt.Errorf("%w: internal error while reading the page", errInternal)}
+		}
+	}()
 	out, err := pipeline.Analyze(page, pipeline.Options{
 		Platform: string(src.Platform),
 		Settings: settings,
@@ -365,5 +373,8 @@ func (m *Monitor) ingest(src store.Source, page scrapers.Page, settings review.S
 	}
 	return events, nil
 }
+
+// errInternal marks a bug hit while reading a page.
+var errInternal = errors.New("internal error")
 
 func ptr[T any](v T) *T { return &v }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/calmreply/calmreply/agent/monitor/fetch"
 	"github.com/calmreply/calmreply/agent/store"
+	"github.com/calmreply/calmreply/scrapers"
 	"github.com/calmreply/calmreply/shared/protocol"
 	"github.com/calmreply/calmreply/shared/review"
 
@@ -552,3 +553,30 @@ func TestRun(t *testing.T) {
 }
 
 func readFile(path string) ([]byte, error) { return os.ReadFile(path) }
+
+// panicky is a scraper that crashes, standing for a parser bug that a
+// hostile page triggers.
+type panicky struct{ scrapers.Scraper }
+
+func (panicky) Platform() review.Platform                    { return "monitor-test-panic" }
+func (panicky) Parse(scrapers.Page) (scrapers.Result, error) { panic("boom") }
+
+func init() { scrapers.Register(panicky{}) }
+
+// TestPanicBecomesSourceError: a crash while reading one page is that
+// source's error; the monitor and the other sources go on.
+func TestPanicBecomesSourceError(t *testing.T) {
+	good := newTSSite(t, revA)
+	bad := newTSSite(t, revB)
+	clk := newClock()
+	r := newRig(t, t.TempDir(), clk, nil)
+	r.add(store.Source{URL: bad.URL + profilePath, Platform: "monitor-test-panic", Fetcher: ByAgent, Added: clk.Now()})
+	r.add(store.Source{URL: good.URL + profilePath, Platform: review.TrustedShops, Fetcher: ByAgent, Added: clk.Now()})
+	r.pollAt(clk.Now())
+	if src := r.source(bad.URL + profilePath); !strings.Contains(src.LastError, "(INTERNAL)") {
+		t.Errorf("crashing source: last error %q, want an INTERNAL error in words", src.LastError)
+	}
+	if _, err := r.st.Get(review.TrustedShops, "rev-a"); err != nil {
+		t.Errorf("the healthy source's review was not stored: %v", err)
+	}
+}

@@ -103,6 +103,8 @@ func statusProblem(se *fetch.StatusError, now time.Time) *problem {
 func parseWords(err error) string {
 	code := scrapers.Code(err)
 	switch {
+	case errors.Is(err, errInternal):
+		return "calmreply hit an internal error reading this page (INTERNAL); it will try again"
 	case errors.Is(err, scrapers.ErrLoginWall):
 		return "the page asks for a login (" + code + ")"
 	case errors.Is(err, scrapers.ErrCaptcha):

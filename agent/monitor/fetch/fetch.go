@@ -64,7 +64,8 @@ func (e *BackoffError) Error() string {
 type Options struct {
 	// Version goes into the User-Agent.
 	Version string
-	// Timeout bounds one request, redirects and robots.txt included.
+	// Timeout bounds one request (each redirect hop, with its robots.txt
+	// fetch), counted from when the host's slot is free.
 	Timeout time.Duration
 	// MaxBytes caps a response body (default scrapers.MaxPageBytes).
 	MaxBytes int64
@@ -209,8 +210,6 @@ type Response struct {
 // ErrTooManyRedirects, ErrBadURL, *StatusError, *BackoffError, or a network
 // error.
 func (c *Client) Get(ctx context.Context, req Request) (Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
-	defer cancel()
 	u, err := parseURL(req.URL)
 	if err != nil {
 		return Response{}, err
@@ -255,6 +254,10 @@ func (c *Client) hop(ctx context.Context, u *url.URL, req Request) (Response, *u
 		return Response{}, nil, ctx.Err()
 	}
 	defer func() { <-h.slot }()
+	// The time limit starts once the host is ours: waiting behind other
+	// sources on the same host is not the host being slow.
+	ctx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
+	defer cancel()
 
 	c.mu.Lock()
 	rest := h.restUntil
@@ -268,7 +271,7 @@ func (c *Client) hop(ctx context.Context, u *url.URL, req Request) (Response, *u
 	}
 	if !rb.allowed(u.EscapedPath() + query(u)) {
 		if rb.disallowAll {
-			return Response{}, nil, fmt.Errorf("%w: %s/robots.txt could not be read (server error), which counts as no", ErrDisallowed, key)
+			return Response{}, nil, fmt.Errorf("%w: %s/robots.txt could not be read (server error or unreachable), which counts as no", ErrDisallowed, key)
 		}
 		return Response{}, nil, fmt.Errorf("%w: %s", ErrDisallowed, u.Redacted())
 	}

@@ -462,3 +462,40 @@ func TestContextCancelWhileWaiting(t *testing.T) {
 		t.Errorf("first Get = %v", err)
 	}
 }
+
+func TestTimeout(t *testing.T) {
+	s := newSite(t)
+	release := make(chan struct{})
+	defer close(release)
+	s.route("/hang", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	c := New(Options{AllowLoopback: true, Now: newClock().Now, Timeout: 50 * time.Millisecond})
+	defer c.Close()
+	if _, err := c.Get(context.Background(), Request{URL: s.URL + "/hang"}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Get(hang) = %v, want a deadline error", err)
+	}
+}
+
+func TestRobotsUnreachable(t *testing.T) {
+	s := newSite(t)
+	s.route("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		// Drop the connection without an answer.
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	})
+	s.route("/page", text("reviews"))
+	c := testClient(newClock())
+	defer c.Close()
+	if _, err := c.Get(context.Background(), Request{URL: s.URL + "/page"}); !errors.Is(err, ErrDisallowed) {
+		t.Errorf("Get = %v, want ErrDisallowed when robots.txt is unreachable", err)
+	}
+	if n := s.count("/page"); n != 0 {
+		t.Errorf("page requested %d times, want 0", n)
+	}
+}
