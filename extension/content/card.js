@@ -1,0 +1,184 @@
+// @ts-check
+// One review's overlay, rendered in a shadow root attached to a host element
+// inside the review element. Everything from the agent or the page is set as
+// text, never as HTML.
+
+import { formatDeadline, stars } from '../lib/format.js';
+import { t } from '../lib/i18n.js';
+import { noticeText, policyNotices } from '../lib/notices.js';
+import { CARD_CSS } from './styles.js';
+
+export const HOST_TAG = 'calmreply-card';
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string>} [attrs]
+ * @param {(Node | string)[]} [children]
+ */
+function h(tag, attrs = {}, children = []) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'text') el.textContent = v;
+    else el.setAttribute(k, v);
+  }
+  for (const c of children) el.append(c);
+  return el;
+}
+
+/**
+ * @typedef {{platform: string, policy: Record<string, any>,
+ *   page: import('../lib/match.js').Page}} PageMatch
+ * @typedef {{insert: (card: Card) => void, copy: (card: Card, which: 'reply' | 'private') => void,
+ *   redraft: (card: Card) => void, point: (card: Card) => void}} Actions
+ */
+
+export class Card {
+  /**
+   * @param {Element} review the platform's review element
+   * @param {any} result a ReviewResult from the agent
+   * @param {PageMatch} match
+   * @param {Actions} actions
+   * @param {boolean} canInsert a reply box is known (profile or remembered)
+   */
+  constructor(review, result, match, actions, canInsert) {
+    this.review = review;
+    this.match = match;
+    this.actions = actions;
+    this.canInsert = canInsert;
+    this.host = document.createElement(HOST_TAG);
+    this.host.setAttribute('data-calmreply-key', result.key ?? result.review?.id ?? '');
+    this.root = this.host.attachShadow({ mode: 'open' });
+    this.update(result);
+    review.append(this.host);
+  }
+
+  /** Re-attaches the host if the page re-rendered the review without it. */
+  reattach() {
+    if (!this.host.isConnected || this.host.parentElement !== this.review) this.review.append(this.host);
+  }
+
+  /** @param {any} result */
+  update(result) {
+    this.result = result;
+    const r = result.review ?? {};
+    const a = result.analysis ?? {};
+    const d = result.draft ?? {};
+    const policy = this.match.policy ?? {};
+    const notices = result.notices?.length ? result.notices : policyNotices(policy, r, Date.now());
+    this.replyAllowed = !notices.some((/** @type {{code: string}} */ n) => n.code === 'reply_not_allowed') && !r.shop_reply;
+
+    const bar = h('div', { class: 'bar' });
+    bar.append(h('span', { class: `chip kind kind-${a.kind}`, 'data-part': 'kind', text: t('kind_' + a.kind) }));
+    if (a.lang) {
+      bar.append(h('span', { class: 'chip lang', 'data-part': 'lang', title: t('langLabel', [a.lang]), text: a.lang.toUpperCase() }));
+    }
+    if (r.rating) bar.append(h('span', { class: 'chip', 'data-part': 'rating', text: stars(r.rating) }));
+    const why = (a.reasons ?? []).join('; ');
+    for (const topic of a.topics ?? []) {
+      bar.append(h('span', { class: 'chip topic', 'data-part': 'topic', title: t('reasonsLabel', [why]), text: t('topic_' + topic) }));
+    }
+    if (!a.topics?.length && why) bar.append(h('span', { class: 'chip topic', 'data-part': 'why', title: why, text: 'ⓘ' }));
+    this.deadlineEl = h('span', { class: 'chip deadline', 'data-part': 'deadline', title: result.deadline?.reason ?? '' });
+    bar.append(this.deadlineEl);
+    if (result.state && result.state !== 'open') {
+      bar.append(h('span', { class: 'chip state', 'data-part': 'state', text: t('state_' + result.state) }));
+    }
+    if (r.shop_reply) bar.append(h('span', { class: 'chip state', 'data-part': 'replied', text: t('labelReplied') }));
+    this.tick();
+
+    const parts = [bar];
+    for (const n of notices) {
+      parts.push(h('p', { class: 'notice', 'data-part': 'notice', 'data-code': n.code, text: noticeText(n, this.match, t) }));
+    }
+
+    /** @type {HTMLTextAreaElement | null} */
+    this.draftEl = null;
+    if (d.reply) {
+      const id = 'draft';
+      parts.push(h('label', { for: id, text: t('labelDraft') }));
+      this.draftEl = /** @type {HTMLTextAreaElement} */ (h('textarea', { id, 'data-part': 'draft', lang: d.lang || a.lang || '' }));
+      this.draftEl.value = d.reply;
+      this.draftEl.rows = Math.min(12, Math.max(4, Math.ceil(d.reply.length / 80) + 1));
+      parts.push(this.draftEl);
+    } else {
+      const note = h('div', { class: 'note', 'data-part': 'note' }, [h('strong', { text: t('labelNoReply') }), d.note ?? '']);
+      if (a.action === 'report' && policy.report_grounds?.length) {
+        note.append(h('div', { 'data-part': 'report', text: t('labelReportGrounds', [policy.report_grounds.join('; ')]) }));
+        if (policy.report_help) note.append(h('div', { text: policy.report_help }));
+      }
+      parts.push(note);
+    }
+
+    /** @type {HTMLTextAreaElement | null} */
+    this.privateEl = null;
+    let privateBox = null;
+    if (d.private_message) {
+      this.privateEl = /** @type {HTMLTextAreaElement} */ (h('textarea', { id: 'private', 'data-part': 'private', lang: d.lang || '' }));
+      this.privateEl.value = d.private_message;
+      this.privateEl.rows = 5;
+      const copyPrivate = h('button', { type: 'button', 'data-act': 'copy-private', text: t('btnCopy') });
+      copyPrivate.addEventListener('click', () => this.actions.copy(this, 'private'));
+      privateBox = h('div', { 'data-part': 'private-box', hidden: '' }, [
+        h('label', { for: 'private', text: t('labelPrivate') }), this.privateEl, h('div', { class: 'actions' }, [copyPrivate]),
+      ]);
+    }
+
+    const actions = h('div', { class: 'actions' });
+    if (d.reply) {
+      if (this.canInsert && this.replyAllowed) actions.append(this.button('insert', t('btnInsert'), 'primary', () => this.actions.insert(this)));
+      actions.append(this.button('copy', t('btnCopy'), '', () => this.actions.copy(this, 'reply')));
+    }
+    actions.append(this.button('redraft', t('btnAnother'), '', () => this.actions.redraft(this)));
+    if (privateBox) {
+      actions.append(this.button('private', t('btnPrivate'), '', () => {
+        privateBox.toggleAttribute('hidden');
+      }));
+    }
+    if (d.reply && this.replyAllowed && !this.canInsert && this.match.page.reply_box) {
+      actions.append(this.button('point', t('btnPoint'), '', () => this.actions.point(this)));
+    }
+    parts.push(actions);
+    if (privateBox) parts.push(privateBox);
+    this.statusEl = h('p', { class: 'status', role: 'status', 'data-part': 'status' });
+    parts.push(this.statusEl);
+
+    const style = h('style', { text: CARD_CSS });
+    const card = h('div', { class: 'card', 'data-part': 'card' }, parts);
+    this.root.replaceChildren(style, card);
+  }
+
+  /** @param {string} act @param {string} label @param {string} cls @param {() => void} fn */
+  button(act, label, cls, fn) {
+    const b = h('button', { type: 'button', 'data-act': act, class: cls, text: label });
+    b.addEventListener('click', fn);
+    return b;
+  }
+
+  /** Shows a "Point at the reply box" button after detection failed. */
+  offerPoint() {
+    if (this.root.querySelector('[data-act="point"]')) return;
+    this.root.querySelector('.actions')?.append(this.button('point', t('btnPoint'), '', () => this.actions.point(this)));
+  }
+
+  /** Refreshes the deadline wording (called every minute). */
+  tick() {
+    const f = formatDeadline(this.result?.deadline?.due, Date.now(), t);
+    if (!this.deadlineEl) return;
+    this.deadlineEl.hidden = !f;
+    if (f) {
+      this.deadlineEl.textContent = f.text;
+      this.deadlineEl.className = `chip deadline ${f.level}`;
+    }
+  }
+
+  /** @param {string} text @param {boolean} [error] */
+  status(text, error = false) {
+    if (!this.statusEl) return;
+    this.statusEl.textContent = text;
+    this.statusEl.classList.toggle('error', error);
+  }
+
+  draftText() {
+    return this.draftEl?.value ?? '';
+  }
+}

@@ -1,0 +1,140 @@
+// @ts-check
+// Finding and filling a platform's reply box, generically, from the profile's
+// ReplyBox (or a box the seller pointed at once). We fill and fire the events
+// frameworks listen to; we never press send.
+
+import { modeOf, rememberKey } from '../lib/selector.js';
+
+const api = /** @type {typeof chrome} */ (/** @type {any} */ (globalThis).browser ?? globalThis.chrome);
+const OPEN_WAIT_MS = 2500;
+
+/**
+ * @typedef {{open?: string, input: string, mode: string, events: string[], submit?: string}} ReplyBox
+ */
+
+/** @param {Element} el */
+function visible(el) {
+  return el.getClientRects().length > 0;
+}
+
+/**
+ * @param {Element} review
+ * @param {string} selector
+ */
+function lookup(review, selector) {
+  try {
+    return review.querySelector(selector) ?? document.querySelector(selector);
+  } catch {
+    return null; // a stored selector the engine rejects
+  }
+}
+
+/**
+ * Waits until the selector finds a visible element.
+ * @param {Element} review
+ * @param {string} selector
+ * @returns {Promise<Element | null>}
+ */
+function waitFor(review, selector) {
+  return new Promise((resolve) => {
+    const start = Date.now();
+    const tick = () => {
+      const el = lookup(review, selector);
+      if (el && visible(el)) return resolve(el);
+      if (Date.now() - start > OPEN_WAIT_MS) return resolve(el && visible(el) ? el : null);
+      setTimeout(tick, 60);
+    };
+    tick();
+  });
+}
+
+/**
+ * The remembered box for this site and page, if the seller pointed at one.
+ * @param {string} pageName
+ * @returns {Promise<{selector: string, mode: string} | null>}
+ */
+export async function remembered(pageName) {
+  const key = rememberKey(location.hostname, pageName);
+  const got = await api.storage.local.get(key);
+  return got[key] ?? null;
+}
+
+/**
+ * @param {string} pageName
+ * @param {{selector: string, mode: string}} box
+ */
+export async function remember(pageName, box) {
+  await api.storage.local.set({ [rememberKey(location.hostname, pageName)]: box });
+}
+
+/**
+ * Finds (opening it if needed) the reply box for one review element.
+ * @param {Element} review
+ * @param {ReplyBox | undefined} profileBox
+ * @param {string} pageName
+ * @returns {Promise<{el: Element, mode: string, events: string[]} | null>}
+ */
+export async function findBox(review, profileBox, pageName) {
+  if (profileBox?.input) {
+    let el = lookup(review, profileBox.input);
+    if ((!el || !visible(el)) && profileBox.open) {
+      const opener = review.querySelector(profileBox.open);
+      if (opener instanceof HTMLElement) {
+        opener.click(); // the platform's own "Respond" button: reveals the box, posts nothing
+        el = await waitFor(review, profileBox.input);
+      }
+    }
+    if (el && visible(el)) return { el, mode: profileBox.mode || modeOf(el), events: profileBox.events ?? ['input', 'change'] };
+  }
+  const mem = await remembered(pageName);
+  if (mem) {
+    const el = lookup(review, mem.selector);
+    if (el) return { el, mode: mem.mode, events: profileBox?.events ?? ['input', 'change'] };
+  }
+  return null;
+}
+
+/**
+ * Puts text into the box the way a typing user would, so frameworks (React,
+ * Vue, editors built on contenteditable) register it. Never submits.
+ * @param {Element} el
+ * @param {string} text
+ * @param {string} mode
+ * @param {string[]} events
+ */
+export function fill(el, text, mode, events) {
+  if (el instanceof HTMLElement) {
+    el.scrollIntoView({ block: 'center' });
+    el.focus();
+  }
+  let inputFired = false;
+  if (mode === 'textarea' && (el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement)) {
+    // The prototype's setter, not el.value: frameworks that track the value on
+    // the instance then see a change and fire their own onChange.
+    const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+    const setter = Object.getOwnPropertyDescriptor(proto, 'value')?.set;
+    if (setter) setter.call(el, text);
+    else el.value = text;
+  } else {
+    const sel = window.getSelection();
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    sel?.removeAllRanges();
+    sel?.addRange(range);
+    el.dispatchEvent(new InputEvent('beforeinput', { inputType: 'insertText', data: text, bubbles: true, cancelable: true, composed: true }));
+    // execCommand goes through the editor's own input handling where it exists.
+    inputFired = document.execCommand('insertText', false, text);
+    if (!inputFired || (el.textContent ?? '') !== text) {
+      el.textContent = text;
+      inputFired = false;
+    }
+  }
+  for (const type of events) {
+    if (type === 'submit') continue; // never, whatever a profile says
+    if (type === 'input' && inputFired) continue;
+    const ev = type === 'input'
+      ? new InputEvent('input', { inputType: 'insertText', data: text, bubbles: true, composed: true })
+      : new Event(type, { bubbles: true });
+    el.dispatchEvent(ev);
+  }
+}
