@@ -1,8 +1,16 @@
 // Package classify understands a review: its language, kind, topics and the
-// action the playbook recommends.
+// action the playbook recommends (PLAYBOOK section 1). The knowledge lives
+// in one embedded lexicon file per language (lexicon/<lang>.json); the code
+// here knows no language.
 package classify
 
 import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
 	"github.com/calmreply/calmreply/shared/review"
 )
 
@@ -16,15 +24,336 @@ type Input struct {
 	PageLang string  `json:"page_lang"`
 }
 
-// Classify is the first version: kind from the star rating only, language
-// from the page. The understanding issue replaces its insides; callers keep
-// this signature.
-func Classify(in Input) review.Analysis {
-	a := review.Analysis{Lang: in.PageLang, Kind: review.Complaint, Topics: []review.Topic{}, Confidence: 0.3}
-	if in.Rating != nil && *in.Rating >= 4 {
-		a.Kind = review.Praise
+// commonLang names the lexicon of signals shared by every language
+// (emoji, "lol", "top"); it is matched beside the review's own language
+// and is never a detected language.
+const commonLang = "xx"
+
+// Classifier holds the loaded lexicons. It is safe for concurrent use.
+type Classifier struct {
+	langs  map[string]*language
+	common *language
+	det    *detector
+}
+
+// New loads every embedded lexicon.
+func New() (*Classifier, error) {
+	langs, err := loadLanguages()
+	if err != nil {
+		return nil, err
 	}
-	a.Action = review.ActionFor(a.Kind)
-	a.Reasons = []string{"star rating only"}
+	common, ok := langs[commonLang]
+	if !ok {
+		return nil, fmt.Errorf("classify: lexicon/%s.json missing", commonLang)
+	}
+	return &Classifier{langs: langs, common: common, det: newDetector(langs)}, nil
+}
+
+// Languages lists the detectable languages.
+func (c *Classifier) Languages() []string { return append([]string(nil), c.det.codes...) }
+
+var (
+	defaultOnce sync.Once
+	defaultC    *Classifier
+)
+
+// Classify classifies with the package's shared Classifier. The lexicons are
+// compiled into the binary, so failing to load them is a build defect that
+// the package's tests catch; it panics rather than guess.
+func Classify(in Input) review.Analysis {
+	defaultOnce.Do(func() {
+		c, err := New()
+		if err != nil {
+			panic(err)
+		}
+		defaultC = c
+	})
+	return defaultC.Classify(in)
+}
+
+var (
+	reURL    = regexp.MustCompile(`(?i)https?://|www\.|\b[a-z0-9][a-z0-9-]{1,}\.(?:com|net|org|de|nl|se|dk|no|fr|pl|it|es|eu|be|at|ch|co|uk|shop|store|info|biz|ly|io|xyz|online)\b`)
+	reHandle = regexp.MustCompile(`(?:^|\s)@[A-Za-z0-9_.]{3,}`)
+	rePhone  = regexp.MustCompile(`\+?\d[\d \-/]{6,}\d`)
+)
+
+// Classify reads one review.
+func (c *Classifier) Classify(in Input) review.Analysis {
+	t := tokenize(in.Text)
+	lang, margin := c.det.detect(t.tokens, in.PageLang)
+	l := c.langs[lang]
+	if l == nil {
+		l = c.langs["en"]
+	}
+	hits := l.index.match(t.tokens, nil)
+	hits = c.common.index.match(t.tokens, hits)
+	ev := gather(t, hits, l.index.negAft)
+	ev.spamSignals(in.Text, t)
+	a := decide(ev, in.Rating)
+	a.Lang = lang
+	if margin < 0.5 && len(t.tokens) > 0 {
+		a.Reasons = append(a.Reasons, "language: short text, page language decided")
+	}
 	return a
 }
+
+// evidence is what the lexicons found in one review.
+type evidence struct {
+	pos, neg             float64
+	posWords, negWords   []string
+	problems, weak       map[review.Topic][]string
+	anchors              map[review.Topic][]hit
+	negClauses           map[int]bool
+	questions, qStart    int
+	suggestion, why      bool
+	negators             int
+	troll                float64
+	insult, obscene      []string
+	threat, demand, cond []string
+	trollWords           []string
+	spam                 float64
+	spamWords            []string
+	rhetoric             bool
+	words                int
+}
+
+func gather(t text, hits []hit, negAfter bool) *evidence {
+	ev := &evidence{
+		problems: map[review.Topic][]string{}, weak: map[review.Topic][]string{},
+		anchors: map[review.Topic][]hit{}, negClauses: map[int]bool{},
+		questions: t.questions, rhetoric: t.rhetoric, words: len(t.tokens),
+	}
+	toks := t.tokens
+	negAt := make([]bool, len(toks))
+	intensAt := make([]bool, len(toks))
+	firstContrast := -1
+	for _, h := range hits {
+		switch h.p.cat {
+		case catNegator:
+			negAt[h.start] = true
+			ev.negators++
+		case catIntens:
+			intensAt[h.end-1] = true
+		case catContrast:
+			if firstContrast < 0 || h.start < firstContrast {
+				firstContrast = h.start
+			}
+		}
+	}
+	// negated reports a negator up to before words ahead of the phrase (or,
+	// in languages that negate after the verb, up to after words behind
+	// it), within the same clause.
+	negated := func(h hit, before, after int) bool {
+		if h.p.negated {
+			return false
+		}
+		cl := toks[h.start].clause
+		for i := h.start - 1; i >= 0 && i >= h.start-before && toks[i].clause == cl; i-- {
+			if negAt[i] {
+				return true
+			}
+		}
+		if negAfter {
+			for i := h.end; i < len(toks) && i < h.end+after && toks[i].clause == cl; i++ {
+				if negAt[i] {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	// The longest sentiment phrase claims its words: "nicht schlecht" is
+	// read once, not also as "schlecht".
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].end-hits[i].start > hits[j].end-hits[j].start })
+	claimed := make([]bool, len(toks))
+	problemAt := make([]bool, len(toks))
+	words := func(h hit) string {
+		var b strings.Builder
+		for i := h.start; i < h.end; i++ {
+			if i > h.start {
+				b.WriteByte(' ')
+			}
+			b.WriteString(toks[i].raw)
+		}
+		return b.String()
+	}
+	for _, h := range hits {
+		start := h.start == 0 || toks[h.start-1].clause != toks[h.start].clause
+		switch h.p.cat {
+		case catPos, catNeg:
+			free := true
+			for i := h.start; i < h.end; i++ {
+				free = free && !claimed[i]
+			}
+			if !free {
+				continue
+			}
+			for i := h.start; i < h.end; i++ {
+				claimed[i] = true
+			}
+			w := 1.0
+			if h.start > 0 && intensAt[h.start-1] {
+				w = 1.5
+			}
+			if firstContrast >= 0 {
+				if h.start > firstContrast {
+					w *= 1.3
+				} else {
+					w *= 0.8
+				}
+			}
+			positive := h.p.cat == catPos
+			if negated(h, 3, 2) {
+				positive, w = !positive, w*0.8
+			}
+			if positive {
+				ev.pos += w
+				ev.posWords = append(ev.posWords, words(h))
+			} else {
+				ev.neg += w
+				ev.negWords = append(ev.negWords, words(h))
+				ev.negClauses[toks[h.start].clause] = true
+			}
+		case catProblem:
+			// Only a negator right beside a problem undoes it ("no damage",
+			// "nicht kaputt"); "if I do not get my money back" stays one.
+			if negated(h, 1, 1) {
+				ev.pos += 0.5
+				continue
+			}
+			// The longest problem phrase claims its words, so "haven't
+			// received my refund" is not also a delivery problem.
+			taken := false
+			for i := h.start; i < h.end; i++ {
+				taken = taken || problemAt[i]
+			}
+			if taken {
+				continue
+			}
+			for i := h.start; i < h.end; i++ {
+				problemAt[i] = true
+			}
+			if h.p.weak {
+				ev.weak[h.p.topic] = append(ev.weak[h.p.topic], words(h))
+			} else {
+				ev.problems[h.p.topic] = append(ev.problems[h.p.topic], words(h))
+			}
+		case catAnchor:
+			ev.anchors[h.p.topic] = append(ev.anchors[h.p.topic], h)
+		case catQuestion:
+			if start {
+				ev.qStart++
+			}
+		case catSuggestion:
+			ev.suggestion = true
+		case catWhy:
+			if start {
+				ev.why = true
+			}
+		case catTroll:
+			n := 0
+			for _, pt := range h.p.parts {
+				if pt.kind != partGap {
+					n++
+				}
+			}
+			ev.troll += min(2, float64(n))
+			ev.trollWords = append(ev.trollWords, words(h))
+		case catInsult:
+			ev.insult = append(ev.insult, words(h))
+		case catObscene:
+			ev.obscene = append(ev.obscene, words(h))
+		case catThreat:
+			ev.threat = append(ev.threat, words(h))
+		case catDemand:
+			ev.demand = append(ev.demand, words(h))
+		case catCond:
+			ev.cond = append(ev.cond, words(h))
+		case catSpam:
+			ev.spam++
+			ev.spamWords = append(ev.spamWords, words(h))
+		}
+	}
+	return ev
+}
+
+// spamSignals adds links, @handles, phone numbers and promo codes.
+func (ev *evidence) spamSignals(s string, t text) {
+	if m := reURL.FindString(s); m != "" {
+		ev.spam += 2
+		ev.spamWords = append(ev.spamWords, "link "+m)
+	}
+	if reHandle.MatchString(s) {
+		ev.spam++
+		ev.spamWords = append(ev.spamWords, "@handle")
+	}
+	if rePhone.MatchString(s) {
+		ev.spam++
+		ev.spamWords = append(ev.spamWords, "phone number")
+	}
+	if t.promo {
+		ev.spam++
+		ev.spamWords = append(ev.spamWords, "promo code")
+	}
+}
+
+// topics lists the topics of a complaint: problems named outright, areas
+// named in a clause that complains, and weak cues only when nothing else.
+func (ev *evidence) topics() ([]review.Topic, []string) {
+	found := map[review.Topic]string{}
+	for tp, ws := range ev.problems {
+		found[tp] = ws[0]
+	}
+	for tp, hs := range ev.anchors {
+		if _, ok := found[tp]; ok {
+			continue
+		}
+		for _, h := range hs {
+			if ev.negClauses[h.clause()] {
+				found[tp] = h.p.src
+				break
+			}
+		}
+	}
+	if len(found) == 0 {
+		for tp, ws := range ev.weak {
+			found[tp] = ws[0]
+		}
+	}
+	return sortTopics(found)
+}
+
+// namedTopics lists the areas a question or demand names, problem or not.
+func (ev *evidence) namedTopics() ([]review.Topic, []string) {
+	found := map[review.Topic]string{}
+	for tp, ws := range ev.problems {
+		found[tp] = ws[0]
+	}
+	for tp, ws := range ev.weak {
+		found[tp] = ws[0]
+	}
+	for tp, hs := range ev.anchors {
+		if _, ok := found[tp]; !ok && askable[tp] {
+			found[tp] = hs[0].p.src
+		}
+	}
+	return sortTopics(found)
+}
+
+// askable are the areas a question names by merely mentioning them; asking
+// about fabric or wood is about the product, not a quality problem.
+var askable = map[review.Topic]bool{review.Delivery: true, review.Refund: true, review.Price: true, review.Service: true}
+
+func sortTopics(found map[review.Topic]string) ([]review.Topic, []string) {
+	out := []review.Topic{}
+	var reasons []string
+	for _, tp := range review.Topics {
+		if w, ok := found[tp]; ok {
+			out = append(out, tp)
+			reasons = append(reasons, fmt.Sprintf("%s: %q", tp, w))
+		}
+	}
+	return out, reasons
+}
+
+func (h hit) clause() int { return h.clauseID }

@@ -1,0 +1,194 @@
+package classify
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/calmreply/calmreply/shared/review"
+)
+
+// Thresholds of the rules below, named so tuning reads as data.
+const (
+	spamMin    = 2.0 // a link alone, or two promotional signals
+	trollMin   = 2.0 // one specific provocation phrase, or two short cues
+	clearText  = 1.0 // text sentiment margin that overrules the stars
+	maxReasons = 6
+)
+
+// ratingLean is how much the stars alone lean towards praise (+) or
+// complaint (-); 3 stars usually carry a reservation.
+var ratingLean = map[int]float64{1: -2, 2: -1.3, 3: -0.4, 4: 0.8, 5: 1.2}
+
+// decide applies the playbook's table: the special kinds first (they need
+// their own handling whatever the stars say), then question, then praise
+// against complaint from text and rating together.
+func decide(ev *evidence, rating *int) review.Analysis {
+	a := review.Analysis{Topics: []review.Topic{}}
+	var reasons []string
+	nProblems := len(ev.problems)
+	stars := 0
+	if rating != nil && *rating >= 1 && *rating <= 5 {
+		stars = *rating
+	}
+	set := func(k review.Kind, conf float64, why ...string) {
+		a.Kind, a.Confidence = k, conf
+		reasons = append(reasons, why...)
+	}
+	switch {
+	case ev.spam >= spamMin:
+		set(review.Spam, clamp(0.55+0.12*ev.spam), "promotion: "+strings.Join(ev.spamWords, ", "))
+	case len(ev.threat) > 0 && len(ev.demand) > 0 && (len(ev.cond) > 0 || len(ev.threat) > 1):
+		set(review.Extortion, clamp(0.6+0.1*float64(len(ev.threat)+len(ev.cond))),
+			"threat: "+quoteAll(ev.threat), "demand: "+quoteAll(ev.demand))
+		a.Topics, _ = ev.namedProblemTopics()
+	case len(ev.insult) > 0:
+		words := append(append([]string(nil), ev.insult...), ev.obscene...)
+		set(review.Abusive, clamp(0.55+0.15*float64(len(words))), "insult or threat: "+quoteAll(words))
+	case ev.troll >= trollMin && nProblems == 0 && ev.pos < 2:
+		set(review.Troll, clamp(0.45+0.1*ev.troll), "provocation, no experience described: "+quoteAll(ev.trollWords))
+	case len(ev.obscene) > 0 && nProblems == 0 && len(ev.weak) == 0 && ev.pos < 1:
+		set(review.Abusive, clamp(0.5+0.1*float64(len(ev.obscene))), "obscenity without a reported problem: "+quoteAll(ev.obscene))
+	case ev.isQuestion(nProblems):
+		why := "asks something"
+		if ev.suggestion {
+			why = "makes a suggestion"
+		}
+		set(review.Question, clamp(0.6+0.1*float64(ev.qStart)), why)
+		a.Topics, _ = ev.namedTopics()
+	default:
+		reasons = append(reasons, ev.sentiment(&a, stars)...)
+	}
+	if a.Kind == review.Complaint {
+		var tr []string
+		a.Topics, tr = ev.topics()
+		reasons = append(reasons, tr...)
+	}
+	a.Action = review.ActionFor(a.Kind)
+	if len(reasons) > maxReasons {
+		reasons = reasons[:maxReasons]
+	}
+	a.Reasons = reasons
+	return a
+}
+
+// isQuestion: a question mark or suggestion with no reported problem, and
+// not a rhetorical "why did nobody answer?!".
+func (ev *evidence) isQuestion(nProblems int) bool {
+	if ev.questions == 0 && !ev.suggestion {
+		return false
+	}
+	if ev.why && (ev.negators > 0 || ev.rhetoric || ev.neg > 0) {
+		return false
+	}
+	if nProblems > 0 || ev.neg >= 2 && ev.neg > ev.pos {
+		return false
+	}
+	return ev.qStart > 0 || ev.suggestion || ev.neg == 0
+}
+
+// sentiment settles praise against complaint. A real problem makes a
+// complaint whatever else the review says; clear text beats the stars;
+// otherwise both are weighed.
+func (ev *evidence) sentiment(a *review.Analysis, stars int) []string {
+	var reasons []string
+	// Weak problem cues ("waited", "broken") pull towards complaint and
+	// undo sarcastic praise ("Great, just great. Waited a month...").
+	textScore := ev.pos - ev.neg - 0.75*float64(len(ev.weak))
+	if len(ev.posWords) > 0 {
+		reasons = append(reasons, "positive: "+quoteAll(ev.posWords))
+	}
+	if len(ev.negWords) > 0 {
+		reasons = append(reasons, "negative: "+quoteAll(ev.negWords))
+	}
+	lean := ratingLean[stars]
+	starNote := func() {
+		if stars > 0 {
+			reasons = append(reasons, fmt.Sprintf("rating %d★", stars))
+		}
+	}
+	switch {
+	case len(ev.problems) > 0:
+		a.Kind = review.Complaint
+		a.Confidence = clamp(0.7 + 0.05*float64(len(ev.problems)) - 0.05*ev.pos)
+		if stars >= 4 {
+			reasons = append(reasons, fmt.Sprintf("rating %d★ but the text reports a problem", stars))
+			a.Confidence -= 0.1
+		} else {
+			starNote()
+		}
+	case textScore >= clearText || textScore <= -clearText:
+		a.Kind = review.Praise
+		if textScore < 0 {
+			a.Kind = review.Complaint
+		}
+		a.Confidence = clamp(0.6 + 0.1*abs(textScore))
+		if lean*textScore < 0 && abs(lean) >= 1 {
+			if a.Kind == review.Praise {
+				reasons = append(reasons, fmt.Sprintf("rating %d★ disagrees with the text: likely a mistaken rating", stars))
+			} else {
+				reasons = append(reasons, fmt.Sprintf("rating %d★ but the text complains", stars))
+			}
+			a.Confidence -= 0.2
+		} else {
+			starNote()
+		}
+	default:
+		score := textScore + lean
+		a.Kind = review.Praise
+		if score < 0 {
+			a.Kind = review.Complaint
+		}
+		a.Confidence = clamp(0.35 + 0.12*abs(score))
+		switch {
+		case stars > 0 && textScore == 0:
+			reasons = append(reasons, fmt.Sprintf("rating %d★ (the text says little)", stars))
+		case stars > 0:
+			starNote()
+		case textScore == 0:
+			reasons = append(reasons, "no clear signal; read as praise")
+			a.Confidence = 0.3
+		}
+	}
+	if a.Confidence < 0.2 {
+		a.Confidence = 0.2
+	}
+	return reasons
+}
+
+// namedProblemTopics lists the problems an extortion names outright.
+func (ev *evidence) namedProblemTopics() ([]review.Topic, []string) {
+	found := map[review.Topic]string{}
+	for tp, ws := range ev.problems {
+		found[tp] = ws[0]
+	}
+	return sortTopics(found)
+}
+
+func quoteAll(ws []string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, w := range ws {
+		if !seen[w] && len(out) < 4 {
+			seen[w] = true
+			out = append(out, fmt.Sprintf("%q", w))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func clamp(x float64) float64 {
+	switch {
+	case x < 0:
+		return 0
+	case x > 0.95:
+		return 0.95
+	}
+	return float64(int(x*100+0.5)) / 100
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -1,0 +1,404 @@
+package classify
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/calmreply/calmreply/shared/review"
+)
+
+//go:embed lexicon/*.json
+var lexiconFS embed.FS
+
+// lexiconFile is one language's knowledge, as written in lexicon/<lang>.json.
+// Every list holds phrases: words separated by spaces, where "word*" matches
+// any word starting with word, "*word" any word ending in it, and "_" skips
+// up to four words of the same clause. A problem cue starting with "~" is
+// weak: it names its topic only when no other topic was found.
+type lexiconFile struct {
+	Lang string `json:"lang"`
+	// Stopwords are frequent function words: language evidence only.
+	Stopwords []string `json:"stopwords"`
+	// Grams are letter sequences typical of the language, with weights,
+	// for words no list knows.
+	Grams map[string]float64 `json:"grams"`
+	// NegationAfter: the language also negates after the verb
+	// ("gefällt mir nicht").
+	NegationAfter bool `json:"negation_after"`
+
+	Negators     []string `json:"negators"`
+	Contrast     []string `json:"contrast"`
+	Intensifiers []string `json:"intensifiers"`
+	Positive     []string `json:"positive"`
+	Negative     []string `json:"negative"`
+	Question     []string `json:"question"`   // words that open a question
+	Suggestion   []string `json:"suggestion"` // "Vorschlag:", "tip"
+	Why          []string `json:"why"`        // opens a rhetorical complaint with a negation
+	Troll        []string `json:"troll"`
+	Insult       []string `json:"insult"`  // aimed at people, threats of harm
+	Obscene      []string `json:"obscene"` // swearing, also used as mere emphasis
+	Threat       []string `json:"threat"`  // leverage: bad reviews, press, social media
+	Demand       []string `json:"demand"`  // refund, free item, voucher, discount
+	Condition    []string `json:"condition"`
+	Spam         []string `json:"spam"`
+
+	Topics map[review.Topic]struct {
+		Problem []string `json:"problem"` // a problem in this area by itself
+		Anchor  []string `json:"anchor"`  // names the area; needs a negative nearby
+	} `json:"topics"`
+}
+
+// cat is what a lexicon phrase signals.
+type cat uint8
+
+const (
+	catStop cat = iota
+	catNegator
+	catContrast
+	catIntens
+	catPos
+	catNeg
+	catQuestion
+	catSuggestion
+	catWhy
+	catTroll
+	catInsult
+	catObscene
+	catThreat
+	catDemand
+	catCond
+	catSpam
+	catProblem
+	catAnchor
+)
+
+const (
+	partExact = iota
+	partPrefix
+	partSuffix
+	partGap
+)
+
+type part struct {
+	s    string
+	kind uint8
+}
+
+type phrase struct {
+	parts   []part
+	cat     cat
+	topic   review.Topic
+	weak    bool
+	negated bool // the phrase itself holds a negator ("keine Antwort")
+	src     string
+}
+
+// index finds a language's phrases in tokens.
+type index struct {
+	exact  map[string][]*phrase
+	prefix map[string][]*phrase
+	suffix map[string][]*phrase
+	fuzzy  map[string][]*phrase // one-deletion variants of long single words
+	stop   map[string]bool
+	negAft bool
+}
+
+func newIndex() *index {
+	return &index{
+		exact:  map[string][]*phrase{},
+		prefix: map[string][]*phrase{},
+		suffix: map[string][]*phrase{},
+		fuzzy:  map[string][]*phrase{},
+		stop:   map[string]bool{},
+	}
+}
+
+// add parses src and files it under its first word.
+func (ix *index) add(src string, c cat, topic review.Topic) error {
+	p := &phrase{cat: c, topic: topic, src: src}
+	s := strings.TrimSpace(src)
+	if strings.HasPrefix(s, "~") {
+		p.weak = true
+		s = s[1:]
+	}
+	for _, w := range strings.Fields(strings.ToLower(s)) {
+		if w == "_" {
+			p.parts = append(p.parts, part{kind: partGap})
+			continue
+		}
+		kind := uint8(partExact)
+		switch {
+		case strings.HasSuffix(w, "*") && len(w) > 1:
+			kind, w = partPrefix, strings.TrimSuffix(w, "*")
+		case strings.HasPrefix(w, "*") && len(w) > 1:
+			kind, w = partSuffix, strings.TrimPrefix(w, "*")
+		}
+		// Words split the way review text splits ("doesn't" → doesn t).
+		sub := tokenize(w).tokens // "&" or ":" vanish as they do in text
+		for i, t := range sub {
+			k := uint8(partExact)
+			if i == 0 && kind == partSuffix || i == len(sub)-1 && kind == partPrefix {
+				k = kind
+			}
+			p.parts = append(p.parts, part{s: t.key, kind: k})
+		}
+	}
+	if len(p.parts) == 0 || p.parts[0].kind == partGap {
+		return fmt.Errorf("phrase %q: must start with a word", src)
+	}
+	first := p.parts[0]
+	switch first.kind {
+	case partExact:
+		ix.exact[first.s] = append(ix.exact[first.s], p)
+		if len(p.parts) == 1 && len([]rune(first.s)) >= fuzzyMin && fuzzyCat[c] {
+			for _, d := range deletions(first.s) {
+				ix.fuzzy[d] = append(ix.fuzzy[d], p)
+			}
+		}
+	case partPrefix:
+		ix.prefix[first.s] = append(ix.prefix[first.s], p)
+	case partSuffix:
+		ix.suffix[first.s] = append(ix.suffix[first.s], p)
+	}
+	return nil
+}
+
+// Typo tolerance: words of at least fuzzyMin letters, in categories where a
+// near miss costs little, may be one letter off, but never in the first
+// letter ("härlig" is not "dårlig").
+const fuzzyMin = 7
+
+var fuzzyCat = map[cat]bool{catPos: true, catNeg: true, catAnchor: true}
+
+// deletions lists s with one rune (not the first) removed, each once.
+func deletions(s string) []string {
+	r := []rune(s)
+	out := make([]string, 0, len(r))
+	for i := 1; i < len(r); i++ {
+		if r[i] == r[i-1] {
+			continue
+		}
+		out = append(out, string(r[:i])+string(r[i+1:]))
+	}
+	return out
+}
+
+// hit is one phrase found at tokens [start, end).
+type hit struct {
+	p          *phrase
+	start, end int
+	clauseID   int
+}
+
+// match finds every phrase of ix in toks. A word that matches nothing and
+// is long enough is tried once more with one letter off, for typos.
+func (ix *index) match(toks []token, hits []hit) []hit {
+	for i := range toks {
+		before := len(hits)
+		k := toks[i].key
+		for _, p := range ix.exact[k] {
+			hits = ix.verify(p, toks, i, hits)
+		}
+		for n := 3; n <= len(k); n++ {
+			if ps, ok := ix.prefix[k[:n]]; ok {
+				for _, p := range ps {
+					hits = ix.verify(p, toks, i, hits)
+				}
+			}
+		}
+		for n := 3; n < len(k); n++ {
+			if ps, ok := ix.suffix[k[len(k)-n:]]; ok {
+				for _, p := range ps {
+					hits = ix.verify(p, toks, i, hits)
+				}
+			}
+		}
+		if len(hits) == before && len(k) >= fuzzyMin && !ix.stop[k] {
+			hits = ix.matchFuzzy(toks, i, hits)
+		}
+	}
+	return hits
+}
+
+func (ix *index) matchFuzzy(toks []token, i int, hits []hit) []hit {
+	k := toks[i].key
+	seen := map[*phrase]bool{}
+	try := func(key string) {
+		for _, p := range ix.fuzzy[key] {
+			if !seen[p] {
+				seen[p] = true
+				hits = append(hits, hit{p: p, start: i, end: i + 1, clauseID: toks[i].clause})
+			}
+		}
+	}
+	try(k)                           // the text misses a letter
+	for _, d := range deletions(k) { // one letter wrong or too many
+		try(d)
+		if p, ok := ix.exact[d]; ok && len(d) >= fuzzyMin {
+			for _, q := range p {
+				if len(q.parts) == 1 && fuzzyCat[q.cat] && !seen[q] {
+					seen[q] = true
+					hits = append(hits, hit{p: q, start: i, end: i + 1, clauseID: toks[i].clause})
+				}
+			}
+		}
+	}
+	return hits
+}
+
+func (ix *index) verify(p *phrase, toks []token, i int, hits []hit) []hit {
+	if end, ok := matchParts(p.parts, toks, i); ok {
+		hits = append(hits, hit{p: p, start: i, end: end, clauseID: toks[i].clause})
+	}
+	return hits
+}
+
+// matchParts matches parts against toks from position i and returns the
+// end of the match. A gap takes 0-4 words of the clause it starts in.
+func matchParts(parts []part, toks []token, i int) (int, bool) {
+	if len(parts) == 0 {
+		return i, true
+	}
+	pt := parts[0]
+	if pt.kind == partGap {
+		for skip := 0; skip <= 4 && i+skip <= len(toks); skip++ {
+			if skip > 0 && toks[i+skip-1].clause != toks[i-1].clause {
+				break
+			}
+			if end, ok := matchParts(parts[1:], toks, i+skip); ok {
+				return end, true
+			}
+		}
+		return 0, false
+	}
+	if i >= len(toks) || !partMatches(pt, toks[i].key) {
+		return 0, false
+	}
+	return matchParts(parts[1:], toks, i+1)
+}
+
+func partMatches(pt part, k string) bool {
+	switch pt.kind {
+	case partPrefix:
+		return strings.HasPrefix(k, pt.s)
+	case partSuffix:
+		return len(k) > len(pt.s) && strings.HasSuffix(k, pt.s)
+	}
+	return k == pt.s
+}
+
+// language is one loaded lexicon file.
+type language struct {
+	code  string
+	file  lexiconFile
+	index *index
+}
+
+// loadLanguages reads every embedded lexicon file.
+func loadLanguages() (map[string]*language, error) {
+	entries, err := lexiconFS.ReadDir("lexicon")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*language{}
+	for _, e := range entries {
+		b, err := lexiconFS.ReadFile(path.Join("lexicon", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		var f lexiconFile
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&f); err != nil {
+			return nil, fmt.Errorf("lexicon %s: %w", e.Name(), err)
+		}
+		if f.Lang+".json" != e.Name() {
+			return nil, fmt.Errorf("lexicon %s: says lang %q", e.Name(), f.Lang)
+		}
+		ix, err := buildIndex(&f)
+		if err != nil {
+			return nil, fmt.Errorf("lexicon %s: %w", e.Name(), err)
+		}
+		out[f.Lang] = &language{code: f.Lang, file: f, index: ix}
+	}
+	return out, nil
+}
+
+func buildIndex(f *lexiconFile) (*index, error) {
+	ix := newIndex()
+	ix.negAft = f.NegationAfter
+	lists := []struct {
+		words []string
+		c     cat
+	}{
+		{f.Negators, catNegator}, {f.Contrast, catContrast}, {f.Intensifiers, catIntens},
+		{f.Positive, catPos}, {f.Negative, catNeg}, {f.Question, catQuestion},
+		{f.Suggestion, catSuggestion}, {f.Why, catWhy}, {f.Troll, catTroll},
+		{f.Insult, catInsult}, {f.Obscene, catObscene}, {f.Threat, catThreat},
+		{f.Demand, catDemand}, {f.Condition, catCond}, {f.Spam, catSpam},
+	}
+	for _, l := range lists {
+		for _, w := range l.words {
+			if err := ix.add(w, l.c, ""); err != nil {
+				return nil, err
+			}
+		}
+	}
+	topics := make([]string, 0, len(f.Topics))
+	for t := range f.Topics {
+		topics = append(topics, string(t))
+	}
+	sort.Strings(topics)
+	for _, name := range topics {
+		t := review.Topic(name)
+		if !knownTopic(t) {
+			return nil, fmt.Errorf("unknown topic %q", name)
+		}
+		for _, w := range f.Topics[t].Problem {
+			if err := ix.add(w, catProblem, t); err != nil {
+				return nil, err
+			}
+		}
+		for _, w := range f.Topics[t].Anchor {
+			if err := ix.add(w, catAnchor, t); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, w := range f.Stopwords {
+		ix.stop[fold(strings.ToLower(w))] = true
+	}
+	// A phrase that carries its own negator ("keine Antwort") is not
+	// flipped by it.
+	negs := map[string]bool{}
+	for _, w := range f.Negators {
+		for _, t := range tokenize(w).tokens {
+			negs[t.key] = true
+		}
+	}
+	for _, m := range []map[string][]*phrase{ix.exact, ix.prefix, ix.suffix} {
+		for _, ps := range m {
+			for _, p := range ps {
+				for _, pt := range p.parts {
+					if pt.kind == partExact && negs[pt.s] && p.cat != catNegator {
+						p.negated = true
+					}
+				}
+			}
+		}
+	}
+	return ix, nil
+}
+
+func knownTopic(t review.Topic) bool {
+	for _, k := range review.Topics {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}

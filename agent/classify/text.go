@@ -1,0 +1,136 @@
+package classify
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// token is one word of a review. raw keeps the lowercase spelling (its
+// diacritics are language evidence); key is the folded form lexicons match.
+type token struct {
+	raw    string
+	key    string
+	clause int // tokens in different clauses never negate each other
+}
+
+// text is a review cut into tokens plus the surface signals the rules use.
+type text struct {
+	tokens    []token
+	questions int // '?' count
+	rhetoric  bool
+	exclaims  int
+	promo     bool // an upper-case code with digits, e.g. SAVE20
+}
+
+// tokenize lowercases and splits s into words. Emoji and other symbols
+// become one-rune tokens so lexicons can name them; apostrophes split words,
+// so English "doesn't" is "doesn" "t" in text and in lexicon phrases alike.
+func tokenize(s string) text {
+	var t text
+	clause := 0
+	start := -1
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		w := s[start:end]
+		start = -1
+		if isPromo(w) {
+			t.promo = true
+		}
+		low := strings.ToLower(w)
+		t.tokens = append(t.tokens, token{raw: low, key: fold(low), clause: clause})
+	}
+	for i, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r):
+			if start < 0 {
+				start = i
+			}
+		case unicode.Is(unicode.So, r):
+			flush(i)
+			t.tokens = append(t.tokens, token{raw: string(r), key: string(r), clause: clause})
+		default:
+			flush(i)
+			switch r {
+			case '?', '¿':
+				t.questions++
+				if r == '?' && strings.HasPrefix(s[i+1:], "!") {
+					t.rhetoric = true
+				}
+				clause++
+			case '!', '¡':
+				t.exclaims++
+				clause++
+			case '.', ',', ';', ':', '\n', '(', ')', '"', '“', '”', '–', '—':
+				clause++
+			}
+		}
+	}
+	flush(len(s))
+	return t
+}
+
+// isPromo reports an all-caps word that mixes letters and digits (SAVE20).
+func isPromo(w string) bool {
+	if len(w) < 5 || len(w) > 16 {
+		return false
+	}
+	var letters, digits int
+	for _, r := range w {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			letters++
+		case r >= '0' && r <= '9':
+			digits++
+		default:
+			return false
+		}
+	}
+	return letters >= 3 && digits >= 1
+}
+
+// fold maps a lowercase word to the form lexicons are keyed by: diacritics
+// dropped, ß as ss, and the German umlaut spellings ae/oe/ue as plain
+// vowels, so "Qualität", "qualitaet" and "qualitat" meet.
+func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii && !strings.Contains(s, "e") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if f, ok := foldRune[r]; ok {
+			b.WriteString(f)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	out := b.String()
+	if strings.Contains(out, "e") {
+		out = umlautSpelling.Replace(out)
+	}
+	return out
+}
+
+var umlautSpelling = strings.NewReplacer("ae", "a", "oe", "o", "ue", "u")
+
+var foldRune = map[rune]string{
+	'ä': "a", 'à': "a", 'á': "a", 'â': "a", 'å': "a", 'ą': "a", 'ã': "a",
+	'æ': "ae", 'ç': "c", 'ć': "c", 'č': "c",
+	'é': "e", 'è': "e", 'ê': "e", 'ë': "e", 'ę': "e",
+	'í': "i", 'ì': "i", 'î': "i", 'ï': "i",
+	'ł': "l", 'ñ': "n", 'ń': "n",
+	'ö': "o", 'ó': "o", 'ò': "o", 'ô': "o", 'ø': "o", 'õ': "o", 'œ': "oe",
+	'ß': "ss", 'ś': "s", 'š': "s",
+	'ü': "u", 'ú': "u", 'ù': "u", 'û': "u",
+	'ý': "y", 'ÿ': "y", 'ź': "z", 'ż': "z", 'ž': "z",
+}
