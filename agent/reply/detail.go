@@ -130,28 +130,21 @@ func inferTopics(b *book, toks []token) []review.Topic {
 }
 
 // findItem returns the customer's name for the product turned to the shop's
-// point of view ("my mug arrived" -> "your mug"), taken from a sentence that
-// talks about one of the topics, or "".
+// point of view ("my mug arrived" -> "your mug"): the noun phrase nearest
+// before a word of one of the topics, in the same sentence; or "".
 func findItem(b *book, toks []token, topics []review.Topic, tone string) string {
-	sentences := map[int]bool{}
-	for _, t := range topics {
-		for _, w := range b.TopicWords[string(t)] {
-			if i := wordAt(toks, w); i >= 0 {
-				sentences[toks[i].sentence] = true
-			}
-		}
+	type candidate struct {
+		text string
+		end  int // index of the verb after the item
 	}
-	if len(sentences) == 0 {
-		return ""
-	}
+	var cands []candidate
 	stop := map[string]bool{}
 	for _, s := range b.Item.Stop {
 		stop[s] = true
 	}
-	verbs := b.Item.Verbs
 	for i, t := range toks {
 		det, ok := b.Item.Determiners[t.lower]
-		if !ok || !sentences[t.sentence] {
+		if !ok {
 			continue
 		}
 		// The item is one to three words after the determiner, ending
@@ -162,10 +155,7 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) string 
 				break
 			}
 			words := toks[i+1 : next]
-			if toks[next].sentence != t.sentence || !isVerb(toks[next].lower, verbs) {
-				continue
-			}
-			if !itemWords(words, stop, b.Item.NounCapital) {
+			if toks[next].sentence != t.sentence || !isVerb(toks[next].lower, b.Item.Verbs) || !itemWords(words, stop, b.Item.NounCapital) {
 				continue
 			}
 			shopDet := det[tone]
@@ -174,19 +164,53 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) string 
 			}
 			parts := []string{shopDet}
 			for _, w := range words {
-				parts = append(parts, w.word)
-			}
-			if !b.Item.NounCapital {
-				for k := 1; k < len(parts); k++ {
-					if !isAllUpper(parts[k]) {
-						parts[k] = lowerFirst(parts[k])
-					}
+				word := w.word
+				if !b.Item.NounCapital && !isAllUpper(word) {
+					word = lowerFirst(word)
 				}
+				parts = append(parts, word)
 			}
-			return strings.Join(parts, " ")
+			cands = append(cands, candidate{strings.Join(parts, " "), next})
+			break
+		}
+	}
+	for _, tp := range topics {
+		// The first mention of the topic decides; the item is the noun
+		// phrase closest before it in the same sentence.
+		first := -1
+		for _, w := range b.TopicWords[string(tp)] {
+			for at := range topicHits(toks, w) {
+				if first < 0 || at < first {
+					first = at
+				}
+				break
+			}
+		}
+		if first < 0 {
+			continue
+		}
+		best, bestEnd := "", -1
+		for _, c := range cands {
+			if c.end <= first && toks[c.end].sentence == toks[first].sentence && c.end > bestEnd {
+				best, bestEnd = c.text, c.end
+			}
+		}
+		if best != "" {
+			return best
 		}
 	}
 	return ""
+}
+
+// topicHits yields every token index where w begins.
+func topicHits(toks []token, w string) func(func(int) bool) {
+	return func(yield func(int) bool) {
+		for i := range toks {
+			if wordAt(toks[i:i+1+min(len(toks)-i-1, 4)], w) == 0 && !yield(i) {
+				return
+			}
+		}
+	}
 }
 
 func isVerb(w string, verbs []string) bool {

@@ -361,16 +361,20 @@ func (w *writer) offers(price bool) string {
 	return strings.Join(list[:len(list)-1], ", ") + w.say("or") + list[len(list)-1]
 }
 
+// priceOnly: the complaint is about the price (and maybe how it was
+// handled), which gets options rather than an apology for a fault.
 func (w *writer) priceOnly() bool {
-	if len(w.topics) == 0 {
-		return false
-	}
+	price := false
 	for _, t := range w.topics {
-		if t != review.Price && t != review.Service {
+		switch t {
+		case review.Price:
+			price = true
+		case review.Service:
+		default:
 			return false
 		}
 	}
-	return w.topics[0] == review.Price || len(w.topics) == 1
+	return price
 }
 
 func (w *writer) complaint() message {
