@@ -361,6 +361,20 @@ func (w *writer) offers(price bool) string {
 	return strings.Join(list[:len(list)-1], ", ") + w.say("or") + list[len(list)-1]
 }
 
+// offerCount is how many offers w.offers(false) lists.
+func (w *writer) offerCount() int {
+	saved := w.req.Settings.Offers
+	n := 0
+	for _, o := range []review.Offers{{Replacement: saved.Replacement}, {Refund: saved.Refund}, {DiscountCode: saved.DiscountCode}, {FreeShipping: saved.FreeShipping}} {
+		w.req.Settings.Offers = o
+		if w.offers(false) != "" {
+			n++
+		}
+	}
+	w.req.Settings.Offers = saved
+	return n
+}
+
 // priceOnly: the complaint is about the price (and maybe how it was
 // handled), which gets options rather than an apology for a fault.
 func (w *writer) priceOnly() bool {
@@ -394,9 +408,13 @@ func (w *writer) complaint() message {
 		m = append(m, part{"apology", w.say("apology_generic")})
 	}
 	m = append(m, part{"empathy", w.say("empathy")})
-	if offers := w.offers(false); offers != "" {
+	if offers, n := w.offers(false), w.offerCount(); offers != "" {
 		w.vars["offers"] = offers
-		m = append(m, part{"action", w.say("action_offer")})
+		slot := "action_offer"
+		if n == 1 {
+			slot = "action_offer_one" // "whichever suits you" needs a choice
+		}
+		m = append(m, part{"action", w.say(slot)})
 	} else {
 		m = append(m, part{"action", w.say("action_check")})
 	}
