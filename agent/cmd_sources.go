@@ -38,8 +38,8 @@ func runSources(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sources", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, sourcesUsage) }
-	data := fs.String("data", sourcesDataDir(), "data directory")
-	addr := fs.String("addr", "127.0.0.1:7734", "address of the running agent")
+	data := fs.String("data", "", "data directory (default: the agent's, see `agent help`)")
+	addr := fs.String("addr", defaultAddr, "address of the running agent")
 	// Flags may come before or after the words: parse in turns.
 	var words []string
 	for {
@@ -78,9 +78,14 @@ func runSources(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		target = src.URL
 	}
 
-	st, err := store.Open(filepath.Join(*data, "store"))
+	dir, err := dataDir(*data)
+	if err != nil {
+		fmt.Fprintf(stderr, "agent sources: %v\n", err)
+		return 1
+	}
+	st, err := store.Open(filepath.Join(dir, "store"))
 	if errors.Is(err, store.ErrLocked) {
-		return sourcesViaAgent(*data, *addr, verb, target, stdout, stderr)
+		return sourcesViaAgent(dir, *addr, verb, target, stdout, stderr)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "agent sources: %v\n", err)
@@ -160,18 +165,6 @@ func when(t *time.Time, none string) string {
 		return none
 	}
 	return t.Local().Format("2006-01-02 15:04")
-}
-
-// sourcesDataDir is the agent's default data directory (see README).
-func sourcesDataDir() string {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "calmreply")
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "calmreply-data"
-	}
-	return filepath.Join(home, ".local", "share", "calmreply")
 }
 
 // sourcesViaAgent sends the command to the running agent over its

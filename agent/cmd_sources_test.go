@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/calmreply/calmreply/agent/server"
 	"github.com/calmreply/calmreply/agent/store"
 	"github.com/calmreply/calmreply/scrapers"
 	"github.com/calmreply/calmreply/shared/review"
@@ -100,5 +103,57 @@ func TestSourcesAgentRunning(t *testing.T) {
 	_, errs, code := sources(t, dir, "list", "--addr", "127.0.0.1:1") // nothing listens there
 	if code != 1 || !strings.Contains(errs, "the agent is running") || !strings.Contains(errs, "extension's options page") {
 		t.Errorf("list with the store held = exit %d, %q; want exit 1 pointing to the options page", code, errs)
+	}
+}
+
+// TestSourcesThroughRunningAgent: while the agent holds the store, the
+// command talks to it over its WebSocket with the token file, as the
+// extension's options page would.
+func TestSourcesThroughRunningAgent(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	pairing, err := server.NewPairing(filepath.Join(dir, "token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := server.New(server.Config{Store: st, Pairing: pairing, Logf: t.Logf})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	defer srv.Shutdown(context.Background())
+	addr := ln.Addr().String()
+
+	const shop = "https://www.etsy.com/shop/TestShop"
+	steps := []struct {
+		args     []string
+		wantCode int
+		want     string // substring of stdout, or of stderr when the exit is not 0
+	}{
+		{[]string{"add", shop}, 0, "through the running agent"},
+		{[]string{"list"}, 0, shop},
+		{[]string{"add", "https://example.com/x"}, 2, "no reader"}, // refused before asking
+		{[]string{"remove", shop}, 0, "no longer watching"},
+		{[]string{"list"}, 0, "no pages are watched"},
+		{[]string{"remove", shop}, 1, "the agent says"},
+	}
+	for _, s := range steps {
+		out, errs, code := sources(t, dir, append(s.args, "--addr", addr)...)
+		got := out
+		if s.wantCode != 0 {
+			got = errs
+		}
+		if code != s.wantCode || !strings.Contains(got, s.want) {
+			t.Errorf("sources %v = exit %d, stdout %q, stderr %q; want exit %d with %q", s.args, code, out, errs, s.wantCode, s.want)
+		}
+	}
+	srcs, err := st.Sources()
+	if err != nil || len(srcs) != 0 {
+		t.Errorf("store holds %v (%v), want no sources after remove", srcs, err)
 	}
 }
