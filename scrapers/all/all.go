@@ -6,5 +6,6 @@ package all
 
 import (
 	_ "github.com/calmreply/calmreply/scrapers/etsy"
+	_ "github.com/calmreply/calmreply/scrapers/google"
 	_ "github.com/calmreply/calmreply/scrapers/trustedshops"
 )

@@ -147,28 +147,38 @@ func (s *Scraper) Parse(p scrapers.Page) (scrapers.Result, error) {
 		})
 		if res.PageKind == "" {
 			res.PageKind = MapsPlace
-			if doc.Find(replyBox.Open).Length() > 0 && doc.Find("[data-business-reviews]").Length() > 0 {
+			if doc.Find("[data-business-reviews]").Length() > 0 {
 				res.PageKind = BusinessReviews
 			}
 		}
-	case bytes.Contains(p.Body, []byte("APP_INITIALIZATION_STATE")):
-		reviews, lang, err := parseEmbedded(p.Body, seen)
-		if err != nil {
+	}
+
+	// A place page's server HTML also embeds the Maps state, which holds
+	// more reviews (and exact dates) than the few cards rendered with it.
+	var embedded []review.Review
+	if bytes.Contains(p.Body, []byte("APP_INITIALIZATION_STATE")) {
+		var lang string
+		var err error
+		embedded, lang, err = parseEmbedded(p.Body, seen)
+		if err != nil && len(cards) == 0 {
 			return res, err
 		}
-		res.Reviews = reviews
 		if res.Lang == "" {
 			res.Lang = lang
 		}
 		if res.PageKind == "" {
 			res.PageKind = MapsPlace
 		}
-		return res, nil
-	default:
+	}
+	if len(cards) == 0 && len(embedded) == 0 {
 		return res, empty(doc, p.Body)
 	}
 
-	seenIDs := map[string]bool{}
+	index := map[string]int{}
+	for _, r := range embedded {
+		index[r.ID] = len(res.Reviews)
+		res.Reviews = append(res.Reviews, r)
+	}
 	for _, c := range cards {
 		if c.id == "" {
 			return res, fmt.Errorf("%w: a review card without an id", scrapers.ErrMarkupChanged)
@@ -176,17 +186,18 @@ func (s *Scraper) Parse(p scrapers.Page) (scrapers.Result, error) {
 		if rating(c.stars) == 0 {
 			return res, fmt.Errorf("%w: review %s has no star rating the parser can read", scrapers.ErrMarkupChanged, c.id)
 		}
-		if seenIDs[c.id] {
+		if i, dup := index[c.id]; dup {
+			if res.Reviews[i].ShopReply == nil {
+				res.Reviews[i].ShopReply = c.reply
+			}
 			continue
 		}
-		seenIDs[c.id] = true
+		index[c.id] = len(res.Reviews)
 		res.Reviews = append(res.Reviews, c.review(res.Lang, seen))
 	}
 	return res, nil
 }
 
-// looksJSON: a payload, possibly behind Google's )]}' guard. Search's async
-// HTML responses carry the same guard followed by chunk lengths, not JSON.
 func looksJSON(b []byte) bool {
 	b = bytes.TrimSpace(bytes.TrimPrefix(b, xssiPrefix))
 	return len(b) > 0 && (b[0] == '[' || b[0] == '{')

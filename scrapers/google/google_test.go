@@ -183,6 +183,7 @@ func TestMatch(t *testing.T) {
 		{"https://www.google.com.br/maps/place/Loja", MapsPlace},
 		{"https://www.google.se/maps?cid=123456", MapsPlace},
 		{"https://www.google.com/maps/rpc/listugcposts?authuser=0", MapsPlace},
+		{"https://maps.google.com/maps?cid=1234567890", MapsPlace},
 		{"https://www.google.nl/search?q=bakkerij#lrd=0x47c6:0x1a2b,1,,,,", SearchReviews},
 		{"https://www.google.com/search?q=x&hl=de#lrd=0x1:0x2,1,,,", SearchReviews},
 		{"https://www.google.com/async/reviewDialog?async=feature_id:0x1:0x2", SearchReviews},

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/calmreply/calmreply/shared/site"
 )
@@ -83,8 +84,8 @@ func profile() site.Profile {
 		Pages: []site.Page{
 			{
 				Name:          MapsPlace,
-				Match:         []string{`^https://www\.google\.` + tld + `/maps(?:[/?]|$)`, `^https://maps\.google\.` + tld + `/`},
-				Hosts:         append(h, "https://maps.google.com/*"),
+				Match:         []string{`^https://www\.google\.` + tld + `/maps(?:[/?]|$)`, `^https://maps\.google\.com/`},
+				Hosts:         append(slices.Clone(h), "https://maps.google.com/*"),
 				Review:        mapsReview,
 				ID:            site.IDRule{Attr: mapsIDAttr},
 				ExistingReply: existingReply,
@@ -99,7 +100,7 @@ func profile() site.Profile {
 					`^https://www\.google\.` + tld + `/async/reviewDialog`,
 					`^https://search\.google\.com/local/reviews`,
 				},
-				Hosts:         append(h, "https://search.google.com/*"),
+				Hosts:         append(slices.Clone(h), "https://search.google.com/*"),
 				Review:        searchReview,
 				ID:            site.IDRule{Selector: searchIDSel, Attr: searchIDAttr, Pattern: searchIDPattern},
 				ExistingReply: existingReply,

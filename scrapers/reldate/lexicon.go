@@ -197,7 +197,7 @@ var languages = []language{
 // filler words are removed and the rest joined by single spaces.
 var dayWords = map[string]int{
 	"yesterday": 1, "gestern": 1, "gisteren": 1, "igår": 1, "i går": 1, "hier": 1,
-	"ayer": 1, "ieri": 1, "ontem": 1, "wczoraj": 1, "a day ago": 1,
+	"ayer": 1, "ieri": 1, "ontem": 1, "wczoraj": 1,
 
 	"today": 0, "just now": 0, "now": 0, "moments ago": 0, "a moment ago": 0,
 	"heute": 0, "gerade eben": 0, "soeben": 0, "gerade": 0,

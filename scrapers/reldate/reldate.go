@@ -2,17 +2,17 @@
 // Wochen", "för en månad sedan", "2 weeks ago") or absolute ("12. März
 // 2024", "Mar 12, 2024"), as the range of calendar days they can mean.
 //
-// Relative dates are rounded by the platforms, so each unit maps to a range
-// of ages (ref minus the review's time) that always contains the real one:
+// Platforms shorten ages: some floor ("2 weeks" = 14-20 days), some round
+// ("2 months" from 1.5 months on, as Google seems to in captures), so each
+// unit maps to the union of both readings, a range of ages (ref minus the
+// time shown) that always holds the real one:
 //
-//	just now, n minutes, n hours   age in [n, n+1) of the unit (day precision)
-//	today                          age in [0, 1) day
+//	just now, today                age in [0, 1) day
 //	yesterday, a day ago           age in [1, 2) days
-//	n days                         age in [n, n+1) days
-//	n weeks                        age in [7n, 7n+7) days ("a week" = 7-13 days)
-//	n months                       age in [28n, 31(n+1)] days (calendar months
-//	                               vary; Google floors, other sites may round)
-//	n years                        age in [365n, 366(n+1)] days
+//	n minutes, n hours, n days     age in [n-½, n+1) of the unit (day precision)
+//	n weeks                        age in [7n-3½, 7n+7) days
+//	n months                       age in [30n-16, 31(n+1)] days
+//	n years                        age in [365n-183, 366(n+1)] days
 //
 // The ages become From/To dates in ref's location. Anything not fully
 // understood gives Precision "unknown" with no dates: a wrong date would be
@@ -177,19 +177,20 @@ func contains(list []string, w string) bool {
 
 func unitRange(ref time.Time, n int, u unit) review.DateRange {
 	d := time.Duration(n)
+	half := func(unit time.Duration) time.Duration { return max(0, d*unit-unit/2) }
 	switch u {
 	case minute:
-		return ageRange(ref, d*time.Minute, (d+1)*time.Minute, review.Day)
+		return ageRange(ref, half(time.Minute), (d+1)*time.Minute, review.Day)
 	case hour:
-		return ageRange(ref, d*time.Hour, (d+1)*time.Hour, review.Day)
+		return ageRange(ref, half(time.Hour), (d+1)*time.Hour, review.Day)
 	case day:
-		return ageRange(ref, d*dayLen, (d+1)*dayLen, review.Day)
+		return ageRange(ref, half(dayLen), (d+1)*dayLen, review.Day)
 	case week:
-		return ageRange(ref, 7*d*dayLen, (7*d+7)*dayLen, review.Week)
+		return ageRange(ref, half(7*dayLen), (7*d+7)*dayLen, review.Week)
 	case month:
-		return ageRange(ref, 28*d*dayLen, 31*(d+1)*dayLen, review.Month)
+		return ageRange(ref, max(0, (30*d-16)*dayLen), 31*(d+1)*dayLen, review.Month)
 	default:
-		return ageRange(ref, 365*d*dayLen, 366*(d+1)*dayLen, review.Year)
+		return ageRange(ref, max(0, (365*d-183)*dayLen), 366*(d+1)*dayLen, review.Year)
 	}
 }
 
