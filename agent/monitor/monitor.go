@@ -275,13 +275,41 @@ func (m *Monitor) runSource(ctx context.Context, src store.Source, settings revi
 		src.LastError = p.words
 		src.NextRun = ptr(m.nextAfter(&src, p, now))
 	}
-	if err := m.st.PutSource(src); err != nil {
+	if err := m.saveState(src); err != nil {
 		m.opt.Logf("monitor: %s: saving its state: %v", src.URL, err)
 	}
 	if len(events) > 0 && m.ann != nil {
 		m.ann.Announce(events)
 	}
 	return src.NextRun
+}
+
+// SourceUpdater is an optional Store method: change a source only while it
+// is still watched (ErrNotFound otherwise), in one transaction. Without it
+// the monitor writes the whole source back, and a source removed during its
+// poll could come back.
+type SourceUpdater interface {
+	UpdateSource(url string, fn func(*store.Source)) error
+}
+
+// saveState records a polled source's state.
+func (m *Monitor) saveState(src store.Source) error {
+	u, ok := m.st.(SourceUpdater)
+	if !ok {
+		return m.st.PutSource(src)
+	}
+	err := u.UpdateSource(src.URL, func(cur *store.Source) {
+		cur.LastSuccess, cur.LastAttempt, cur.NextRun = src.LastSuccess, src.LastAttempt, src.NextRun
+		cur.LastError, cur.Failures = src.LastError, src.Failures
+		cur.ETag, cur.LastModified = src.ETag, src.LastModified
+		if cur.Fetcher == "" {
+			cur.Fetcher = src.Fetcher
+		}
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // removed while it was polled: stay removed
+	}
+	return err
 }
 
 // nextAfter is when a source that hit a problem runs again.

@@ -580,3 +580,45 @@ func TestPanicBecomesSourceError(t *testing.T) {
 		t.Errorf("the healthy source's review was not stored: %v", err)
 	}
 }
+
+// updatingStore adds UpdateSource to the real store, as the store may offer
+// it, written here with the store's own methods.
+type updatingStore struct{ *store.Store }
+
+func (u updatingStore) UpdateSource(url string, fn func(*store.Source)) error {
+	srcs, err := u.Sources()
+	if err != nil {
+		return err
+	}
+	for _, s := range srcs {
+		if s.URL == url {
+			fn(&s)
+			return u.PutSource(s)
+		}
+	}
+	return store.ErrNotFound
+}
+
+// TestRemovedWhilePolled: a source the seller removes while its page is
+// being fetched stays removed, given a store with UpdateSource.
+func TestRemovedWhilePolled(t *testing.T) {
+	clk := newClock()
+	r := newRig(t, t.TempDir(), clk, nil)
+	r.m.st = updatingStore{r.st}
+	site := newTSSite(t, revA)
+	url := site.URL + profilePath
+	site.set(func(s *tsSite) {
+		s.next = func(w http.ResponseWriter, _ *http.Request) {
+			if err := r.st.DeleteSource(url); err != nil {
+				t.Error(err)
+			}
+			w.WriteHeader(http.StatusNotFound)
+		}
+	})
+	r.add(store.Source{URL: url, Platform: review.TrustedShops, Fetcher: ByAgent, Added: clk.Now()})
+	r.pollAt(clk.Now())
+	srcs, err := r.st.Sources()
+	if err != nil || len(srcs) != 0 {
+		t.Errorf("sources after removal during the poll: %v (%v), want none", srcs, err)
+	}
+}
