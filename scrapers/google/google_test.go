@@ -57,6 +57,7 @@ func TestGolden(t *testing.T) {
 		{"business_reviews_en.html", "https://business.google.com/reviews", BusinessReviews, 3},
 		{"business_reviews_en.html", "", BusinessReviews, 3},
 		{"maps_rpc_sv.json", "https://www.google.com/maps/rpc/listugcposts?authuser=0&hl=sv", MapsPlace, 2},
+		{"maps_owner_view_de.html", "https://www.google.de/maps/place/Bakkerij+Van+Dijk/@52.1,5.1,17z", MapsPlace, 1},
 	}
 	for _, tt := range tests {
 		name := strings.TrimSuffix(tt.file, filepath.Ext(tt.file))
@@ -118,6 +119,10 @@ func TestFragmentIDs(t *testing.T) {
 		els := doc.Find(p.Review)
 		if els.Length() == 0 {
 			t.Fatalf("%s: profile selector %q finds nothing", tt.file, p.Review)
+		}
+		full, err := New().Parse(scrapers.Page{URL: mustURL(t, tt.url), Body: body, Seen: seen})
+		if err != nil || len(full.Reviews) != els.Length() {
+			t.Errorf("%s: profile selector finds %d reviews, parser %d (%v)", tt.file, els.Length(), len(full.Reviews), err)
 		}
 		els.Each(func(i int, el *goquery.Selection) {
 			frag, err := goquery.OuterHtml(el)
@@ -275,7 +280,23 @@ func TestProfile(t *testing.T) {
 	if first.Find(rb.Open).Length() != 1 || doc.Find(rb.Input).Length() != 1 || doc.Find(rb.Submit).Length() != 1 {
 		t.Errorf("reply box selectors: open %d, input %d, submit %d", first.Find(rb.Open).Length(), doc.Find(rb.Input).Length(), doc.Find(rb.Submit).Length())
 	}
-	if doc.Find(p.Pages[2].Review).Eq(1).Find(p.Pages[2].ExistingReply).Length() != 1 {
+	replied := doc.Find(p.Pages[2].Review).Eq(1)
+	if replied.Find(p.Pages[2].ExistingReply).Length() != 1 {
 		t.Error("ExistingReply does not find the published reply")
+	}
+	if n := replied.Find(rb.Open).Length(); n != 0 {
+		t.Errorf("the Open selector finds %d buttons in an answered review (Edit/Delete must never be clicked)", n)
+	}
+
+	// The same adapter works in the owner's view of Maps.
+	body, _ = os.ReadFile("testdata/maps_owner_view_de.html")
+	doc, err = goquery.NewDocumentFromReader(strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps := p.Pages[0]
+	card := doc.Find(maps.Review)
+	if card.Length() != 1 || card.Find(maps.ReplyBox.Open).Length() != 1 || doc.Find(maps.ReplyBox.Input).Length() != 1 || doc.Find(maps.ReplyBox.Submit).Length() != 1 || card.Find(maps.ExistingReply).Length() != 0 {
+		t.Errorf("Maps owner view: card %d, open %d, input %d, submit %d, existing reply %d", card.Length(), card.Find(maps.ReplyBox.Open).Length(), doc.Find(maps.ReplyBox.Input).Length(), doc.Find(maps.ReplyBox.Submit).Length(), card.Find(maps.ExistingReply).Length())
 	}
 }

@@ -49,7 +49,9 @@ const (
 // button under each review opens a box; "Post reply"/"Submit" sends it); the
 // extension falls back to the box the user points at when this fails.
 var replyBox = &site.ReplyBox{
-	Open:   `button[data-reply-button], button[jsaction*="reply"], button[jsaction*="Reply"]`,
+	// Never a loose "reply" substring: the owner's Edit and Delete buttons
+	// of a published reply carry it too.
+	Open:   `button[data-reply-button], button[jsaction*="ownerReply"], button[jsaction*="reviewReply"]`,
 	Input:  `[role="dialog"] textarea, textarea[aria-label], [role="dialog"] [contenteditable="true"][role="textbox"]`,
 	Mode:   "textarea",
 	Events: []string{"input", "change"},
