@@ -76,7 +76,8 @@ func (s *Scraper) pageKind(u *url.URL) string {
 
 // detectMarkers are strings only Google review pages and payloads carry.
 var detectMarkers = [][]byte{
-	[]byte("gws-localreviews__google-review"),
+	[]byte("gws-localreviews"), // Search's dialog, also when empty
+	[]byte(`class="jftiEf`),    // Maps card class, also when the card changed
 	[]byte("/maps/contrib/"),
 	[]byte("business.google.com/local/business/"),
 }

@@ -229,6 +229,8 @@ func TestDetect(t *testing.T) {
 		{"search_dialog_nl.html", true},
 		{"business_reviews_en.html", true},
 		{"maps_rpc_sv.json", true},
+		{"err_no_reviews.html", true},
+		{"err_markup_changed.html", true},
 		{"err_not_google.html", false},
 	} {
 		body, err := os.ReadFile(filepath.Join("testdata", tt.file))

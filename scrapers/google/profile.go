@@ -26,8 +26,9 @@ const (
 const tld = `(?:com|[a-z]{2}|co\.[a-z]{2}|com\.[a-z]{2})`
 
 // Selectors shared by the profile (sent to the extension) and the parser, so
-// both agree on what a review element is. Obfuscated classes (jftiEf,
-// gws-... is not obfuscated) are only fallbacks; see testdata/README.md.
+// both agree on what a review element is. Google's generated class names
+// (jftiEf, CDe7pd, LfKETd) are only fallbacks beside attributes; the
+// gws-localreviews__ names are readable and have lasted for years.
 const (
 	// Maps and the Business Profile mark the review card with its id; the
 	// card also carries the author's name as aria-label. Buttons inside the
