@@ -84,13 +84,23 @@ type conn struct {
 	authedAt time.Time
 }
 
-// queue sends a message without blocking; a client too slow to drain its
-// queue is disconnected rather than allowed to stall the agent.
+// queue hands a message to the writer. A burst (a page of new reviews) may
+// fill the queue for a moment; a client that does not drain it within
+// writeWait is disconnected rather than allowed to stall the agent.
 func (c *conn) queue(data []byte) {
 	select {
 	case c.send <- outMsg{data: data}:
+		return
 	case <-c.stop:
+		return
 	default:
+	}
+	t := time.NewTimer(writeWait)
+	defer t.Stop()
+	select {
+	case c.send <- outMsg{data: data}:
+	case <-c.stop:
+	case <-t.C:
 		c.srv.logf("closing a connection that does not read its messages")
 		c.shutdown()
 	}
@@ -230,13 +240,10 @@ func (c *conn) handshake() bool {
 			return false
 		}
 	}
-	c.srv.authenticated(c)
-	last, err := c.srv.store.LastSeq()
-	if err != nil {
-		c.srv.logf("hello: %v", err)
-	}
-	hello := protocol.Hello{Version: version, AgentVersion: c.srv.cfg.AgentVersion, Profiles: profiles(), LastSeq: last}
-	c.queue(mustEncode(protocol.TypeHello, m.ID, hello))
+	c.srv.authenticated(c, func(last uint64) {
+		hello := protocol.Hello{Version: version, AgentVersion: c.srv.cfg.AgentVersion, Profiles: profiles(), LastSeq: last}
+		c.queue(mustEncode(protocol.TypeHello, m.ID, hello))
+	})
 	return true
 }
 

@@ -32,7 +32,7 @@ const (
 	writeWait      = 10 * time.Second
 	pongWait       = 60 * time.Second
 	pingPeriod     = pongWait * 9 / 10
-	sendQueue      = 64
+	sendQueue      = 256
 	defaultMaxConn = 16
 )
 
@@ -53,7 +53,10 @@ type Config struct {
 	MaxConns int
 	// ExtraHosts are more host names accepted in Host (--allow-remote).
 	ExtraHosts []string
-	Logf       func(format string, args ...any)
+	// ReadHeaderTimeout bounds a client sending its request headers
+	// (slowloris); default 5 s.
+	ReadHeaderTimeout time.Duration
+	Logf              func(format string, args ...any)
 }
 
 // Server serves the extension.
@@ -85,6 +88,9 @@ func New(cfg Config) *Server {
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = defaultMaxConn
 	}
+	if cfg.ReadHeaderTimeout <= 0 {
+		cfg.ReadHeaderTimeout = 5 * time.Second
+	}
 	if cfg.Logf == nil {
 		cfg.Logf = log.Printf
 	}
@@ -100,7 +106,7 @@ func New(cfg Config) *Server {
 	s.handler = s.guard(s.routes())
 	s.http = &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          log.New(discard{}, "", 0),
@@ -307,11 +313,19 @@ func (s *Server) register(c *conn) bool {
 	return true
 }
 
-func (s *Server) authenticated(c *conn) {
+// authenticated sends hello (through sendHello, with the newest event seq)
+// and joins c to the pushed events in one step, so that hello is the first
+// message and every event after its last_seq is pushed.
+func (s *Server) authenticated(c *conn, sendHello func(lastSeq uint64)) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	last, err := s.store.LastSeq()
+	if err != nil {
+		s.logf("hello: %v", err)
+	}
+	sendHello(last)
 	c.authedAt = time.Now()
 	s.conns[c] = true
-	s.mu.Unlock()
 }
 
 func (s *Server) unregister(c *conn) {

@@ -125,11 +125,46 @@ func (c *client) next() (protocol.Message, any, error) {
 	if err != nil {
 		return protocol.Message{}, nil, err
 	}
-	m, p, err := protocol.Decode(b)
+	m, p, err := decodeFromAgent(b)
 	if err != nil {
-		c.t.Fatalf("agent sent an undecodable message: %v: %s", err, b)
+		c.t.Fatalf("agent sent an undecodable message: %v: %s", err, short(b))
 	}
 	return m, p, nil
+}
+
+// decodeFromAgent is strict about fields like protocol.Decode, but the
+// agent's answers (a page of 500 results) may exceed the limits the agent
+// applies to what it reads; the extension allows them up to 4 MiB.
+func decodeFromAgent(b []byte) (protocol.Message, any, error) {
+	var m protocol.Message
+	if len(b) > protocol.MaxMessageBytes {
+		return m, nil, errors.New("over 4 MiB")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return m, nil, err
+	}
+	newP, ok := protocol.Payloads[m.Type]
+	if !ok {
+		return m, nil, errors.New("unknown type " + m.Type)
+	}
+	p := newP()
+	if len(m.Data) > 0 {
+		dec = json.NewDecoder(bytes.NewReader(m.Data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(p); err != nil {
+			return m, nil, err
+		}
+	}
+	return m, p, nil
+}
+
+func short(b []byte) string {
+	if len(b) > 300 {
+		return string(b[:300]) + "..."
+	}
+	return string(b)
 }
 
 func (c *client) expect(typ string) (protocol.Message, any) {
@@ -139,7 +174,7 @@ func (c *client) expect(typ string) (protocol.Message, any) {
 		c.t.Fatalf("want %s, got error %v", typ, err)
 	}
 	if m.Type != typ {
-		c.t.Fatalf("want %s, got %s %s", typ, m.Type, m.Data)
+		c.t.Fatalf("want %s, got %s %s", typ, m.Type, short(m.Data))
 	}
 	return m, p
 }

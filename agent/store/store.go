@@ -259,84 +259,116 @@ func appendEvent(txn *badger.Txn, ev protocol.Event) (protocol.Event, error) {
 	return ev, txn.Set(seqKey, b[:])
 }
 
-// Save upserts records keyed by platform and review id in one transaction
-// and appends an event for each new or changed review in the same
-// transaction; it returns those events with their seqs. An existing record
-// keeps its FirstSeen and State, unless the new data shows a shop reply,
-// which marks it replied. A changed rating or text is an update; re-saving
-// an identical review appends nothing.
+// saveBatchBytes bounds one transaction's writes, well below Badger's
+// limit for the configured memtable size.
+const saveBatchBytes = 256 << 10
+
+// Save upserts records keyed by platform and review id and appends an event
+// for each new or changed review in the same transaction as the review
+// itself; it returns those events with their seqs. Records are written in
+// as few transactions as Badger's size limit allows (usually one); a review
+// and its event are never split. An existing record keeps its FirstSeen and
+// State, unless the new data shows a shop reply, which marks it replied. A
+// changed rating or text is an update; re-saving an identical review
+// appends nothing.
 func (s *Store) Save(recs []Record) ([]protocol.Event, error) {
 	var events []protocol.Event
-	err := s.update(func(txn *badger.Txn) error {
-		events = events[:0]
-		now := s.now().UTC()
-		for _, rec := range recs {
-			if rec.Review.Platform == "" || rec.Review.ID == "" {
-				return fmt.Errorf("store: record without platform or id")
+	for start := 0; start < len(recs); {
+		base, n := len(events), 0
+		err := s.update(func(txn *badger.Txn) error {
+			events, n = events[:base], 0
+			written := 0
+			for _, rec := range recs[start:] {
+				if n > 0 && written > saveBatchBytes {
+					break
+				}
+				w, ev, err := s.saveOne(txn, rec)
+				if err != nil {
+					return err
+				}
+				if ev != nil {
+					events = append(events, *ev)
+				}
+				written += w
+				n++
 			}
-			key := reviewKey(rec.Review.Platform, rec.Review.ID)
-			var old Record
-			err := getJSON(txn, key, &old)
-			isNew := errors.Is(err, ErrNotFound)
-			if err != nil && !isNew {
-				return err
-			}
-			kind := ""
-			if isNew {
-				if rec.FirstSeen.IsZero() {
-					rec.FirstSeen = now
-				}
-				if rec.State == "" {
-					rec.State = review.Open
-				}
-				if rec.Review.ShopReply != nil {
-					rec.State = review.Replied
-				}
-				if rec.State == review.Replied && rec.RepliedAt == nil {
-					rec.RepliedAt = &now
-				}
-				kind = protocol.EventNewReview
-			} else {
-				rec.FirstSeen = old.FirstSeen
-				rec.State = old.State
-				rec.RepliedAt = old.RepliedAt
-				if rec.Source == "" {
-					rec.Source = old.Source
-				}
-				if rec.Review.ShopReply != nil && old.State != review.Replied {
-					rec.State = review.Replied
-					kind = protocol.EventStateChanged
-				}
-				if rec.State == review.Replied && rec.RepliedAt == nil {
-					rec.RepliedAt = &now
-				}
-				if !equalInt(old.Review.Rating, rec.Review.Rating) || old.Review.Text != rec.Review.Text {
-					kind = protocol.EventUpdatedReview
-				}
-				if kind == "" && sameStored(old, rec) {
-					continue // nothing new: no write, no event
-				}
-			}
-			rec.UpdatedAt = now
-			if err := setJSON(txn, key, rec); err != nil {
-				return err
-			}
-			if kind == "" {
-				continue // analysis or draft refreshed: stored, not announced
-			}
-			res := rec.Result()
-			ev, err := appendEvent(txn, protocol.Event{Kind: kind, At: now, Review: &res, Source: rec.Source})
-			if err != nil {
-				return err
-			}
-			events = append(events, ev)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		start += n
 	}
 	return events, nil
+}
+
+// saveOne upserts one record inside txn; it returns the bytes written and
+// the event appended, if any.
+func (s *Store) saveOne(txn *badger.Txn, rec Record) (int, *protocol.Event, error) {
+	if rec.Review.Platform == "" || rec.Review.ID == "" {
+		return 0, nil, fmt.Errorf("store: record without platform or id")
+	}
+	now := s.now().UTC()
+	key := reviewKey(rec.Review.Platform, rec.Review.ID)
+	var old Record
+	err := getJSON(txn, key, &old)
+	isNew := errors.Is(err, ErrNotFound)
+	if err != nil && !isNew {
+		return 0, nil, err
+	}
+	kind := ""
+	if isNew {
+		if rec.FirstSeen.IsZero() {
+			rec.FirstSeen = now
+		}
+		if rec.State == "" {
+			rec.State = review.Open
+		}
+		if rec.Review.ShopReply != nil {
+			rec.State = review.Replied
+		}
+		if rec.State == review.Replied && rec.RepliedAt == nil {
+			rec.RepliedAt = &now
+		}
+		kind = protocol.EventNewReview
+	} else {
+		rec.FirstSeen = old.FirstSeen
+		rec.State = old.State
+		rec.RepliedAt = old.RepliedAt
+		if rec.Source == "" {
+			rec.Source = old.Source
+		}
+		if rec.Review.ShopReply != nil && old.State != review.Replied {
+			rec.State = review.Replied
+			kind = protocol.EventStateChanged
+		}
+		if rec.State == review.Replied && rec.RepliedAt == nil {
+			rec.RepliedAt = &now
+		}
+		if !equalInt(old.Review.Rating, rec.Review.Rating) || old.Review.Text != rec.Review.Text {
+			kind = protocol.EventUpdatedReview
+		}
+		if kind == "" && sameStored(old, rec) {
+			return 0, nil, nil // nothing new: no write, no event
+		}
+	}
+	rec.UpdatedAt = now
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := txn.Set(key, b); err != nil {
+		return 0, nil, err
+	}
+	if kind == "" {
+		return len(b), nil, nil // analysis or draft refreshed: stored, not announced
+	}
+	res := rec.Result()
+	ev, err := appendEvent(txn, protocol.Event{Kind: kind, At: now, Review: &res, Source: rec.Source})
+	if err != nil {
+		return 0, nil, err
+	}
+	return 2 * len(b), &ev, nil
 }
 
 func equalInt(a, b *int) bool {
