@@ -146,12 +146,19 @@ func Find(platform string, p Page) (Scraper, error) {
 		return ByName(review.Platform(platform))
 	}
 	if p.URL != nil {
-		return ForURL(p.URL)
+		if s, err := ForURL(p.URL); err == nil {
+			return s, nil
+		}
 	}
+	// No URL, or a URL no scraper claims (a Google search page shows the
+	// review dialog only after a click): the body may still say what it is.
 	for _, s := range All() {
 		if s.Detect(p.Body) {
 			return s, nil
 		}
+	}
+	if p.URL != nil {
+		return nil, fmt.Errorf("%w: %s", ErrNoScraper, p.URL.Redacted())
 	}
 	return nil, fmt.Errorf("%w: give --platform or --url", ErrNoScraper)
 }
