@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/calmreply/calmreply/agent/pipeline"
-	"github.com/calmreply/calmreply/agent/store"
 	"github.com/calmreply/calmreply/scrapers"
 	_ "github.com/calmreply/calmreply/scrapers/all" // every platform's scraper
 	"github.com/calmreply/calmreply/shared/review"
@@ -232,7 +230,3 @@ func deref(s *string, def string) string {
 }
 
 func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n    ") }
-
-// errStoreLocked words the lock error for commands that need the store while
-// the agent may be running.
-func errStoreLocked(err error) bool { return errors.Is(err, store.ErrLocked) }

@@ -416,17 +416,36 @@ func (s *Store) Update(p review.Platform, id string, fn func(*Record) error) (Re
 // Put writes records as they are, keeping nothing of existing ones and
 // announcing nothing; import uses it to restore a backup.
 func (s *Store) Put(recs []Record) error {
-	return s.update(func(txn *badger.Txn) error {
-		for _, rec := range recs {
-			if rec.Review.Platform == "" || rec.Review.ID == "" {
-				return fmt.Errorf("store: record without platform or id")
+	for start := 0; start < len(recs); {
+		n := 0
+		err := s.update(func(txn *badger.Txn) error {
+			n = 0
+			written := 0
+			for _, rec := range recs[start:] {
+				if n > 0 && written > saveBatchBytes {
+					break
+				}
+				if rec.Review.Platform == "" || rec.Review.ID == "" {
+					return fmt.Errorf("store: record without platform or id")
+				}
+				b, err := json.Marshal(rec)
+				if err != nil {
+					return err
+				}
+				if err := txn.Set(reviewKey(rec.Review.Platform, rec.Review.ID), b); err != nil {
+					return err
+				}
+				written += len(b)
+				n++
 			}
-			if err := setJSON(txn, reviewKey(rec.Review.Platform, rec.Review.ID), rec); err != nil {
-				return err
-			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+		start += n
+	}
+	return nil
 }
 
 // List calls fn for every record, in key order, until fn returns false.
