@@ -65,7 +65,7 @@ export class Card {
     const d = result.draft ?? {};
     const policy = this.match.policy ?? {};
     const notices = result.notices?.length ? result.notices : policyNotices(policy, r, Date.now());
-    this.replyAllowed = !notices.some((/** @type {{code: string}} */ n) => n.code === 'reply_not_allowed') && !r.shop_reply;
+    this.replyAllowed = !notices.some((/** @type {{code: string}} */ n) => n.code === 'no_reply_above_rating') && !r.shop_reply;
 
     const bar = h('div', { class: 'bar' });
     bar.append(h('span', { class: `chip kind kind-${a.kind}`, 'data-part': 'kind', text: t('kind_' + a.kind) }));
@@ -88,7 +88,8 @@ export class Card {
 
     const parts = [bar];
     for (const n of notices) {
-      parts.push(h('p', { class: 'notice', 'data-part': 'notice', 'data-code': n.code, text: noticeText(n, this.match, t) }));
+      const minor = n.code === 'cannot_delete' || n.code === 'moderated';
+      parts.push(h('p', { class: minor ? 'notice minor' : 'notice', 'data-part': 'notice', 'data-code': n.code, text: noticeText(n, { ...this.match, draft: d.reply }, t) }));
     }
 
     /** @type {HTMLTextAreaElement | null} */
@@ -98,11 +99,13 @@ export class Card {
       parts.push(h('label', { for: id, text: t('labelDraft') }));
       this.draftEl = /** @type {HTMLTextAreaElement} */ (h('textarea', { id, 'data-part': 'draft', lang: d.lang || a.lang || '' }));
       this.draftEl.value = d.reply;
-      this.draftEl.rows = Math.min(12, Math.max(4, Math.ceil(d.reply.length / 80) + 1));
+      const lines = d.reply.split('\n').reduce((/** @type {number} */ n, /** @type {string} */ l) => n + Math.max(1, Math.ceil(l.length / 90)), 0);
+      this.draftEl.rows = Math.min(14, Math.max(4, lines + 1));
       parts.push(this.draftEl);
     } else {
       const note = h('div', { class: 'note', 'data-part': 'note' }, [h('strong', { text: t('labelNoReply') }), d.note ?? '']);
-      if (a.action === 'report' && policy.report_grounds?.length) {
+      const groundsShown = notices.some((/** @type {{code: string}} */ n) => n.code === 'report_grounds');
+      if (a.action === 'report' && policy.report_grounds?.length && !groundsShown) {
         note.append(h('div', { 'data-part': 'report', text: t('labelReportGrounds', [policy.report_grounds.join('; ')]) }));
         if (policy.report_help) note.append(h('div', { text: policy.report_help }));
       }

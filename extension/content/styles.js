@@ -22,6 +22,7 @@ export const CARD_CSS = `
 .deadline.ok { background: #e5f4ea; color: #1e6b3a; border: 1px solid #b9dfc5; }
 .state { background: #fff; border: 1px dashed #9db7b3; }
 .notice { margin: 6px 0; padding: 6px 9px; border-radius: 6px; background: #fff6e0; border: 1px solid #f0d28a; color: #5a3e00; }
+.notice.minor { background: transparent; border-color: #dde7e5; color: #4a5a58; font-size: 12px; padding: 3px 9px; }
 .note { margin: 6px 0; padding: 6px 9px; border-radius: 6px; background: #eef1f4; color: #33383d; }
 .note strong { display: block; }
 label { display: block; font-size: 12px; color: #4a5a58; margin: 6px 0 2px; }

@@ -1,23 +1,26 @@
 // @ts-check
-// Platform-rule notices in the seller's language. The agent sends a stable
-// code (and days_left); the wording lives in _locales, and the agent's English
-// text is the fallback for a code this build does not know.
+// Platform-rule notices in the seller's language. The agent (agent/deadline)
+// sends a stable code, days_left where it applies, and English text; the
+// wording lives in _locales as notice_<code>, and the agent's text is the
+// fallback for a code this build does not know (or whose text is
+// platform-specific, such as "moderated").
 
 /** Codes with a wording in _locales (notice_<code>). */
 export const KNOWN = Object.freeze([
   'reply_locks_review',
-  'reply_not_allowed',
-  'reply_too_long',
+  'no_reply_above_rating',
+  'reply_max_bytes',
   'review_window_closed',
   'quarantine',
-  'moderation_delay',
+  'cannot_delete',
+  'report_grounds',
 ]);
 
 const DAY = 86_400_000;
 
 /**
  * @param {{code: string, days_left?: number | null, text?: string}} n
- * @param {{platform?: string, policy?: Record<string, any>}} ctx
+ * @param {{platform?: string, policy?: Record<string, any>, draft?: string}} ctx
  * @param {import('./i18n.js').Translator} tr
  */
 export function noticeText(n, ctx, tr) {
@@ -26,15 +29,21 @@ export function noticeText(n, ctx, tr) {
   const platform = tr('platform_' + (ctx.platform ?? '')) || ctx.platform || '';
   switch (n.code) {
     case 'reply_locks_review':
-      return typeof n.days_left === 'number' && n.days_left >= 0
+      if (n.days_left === 0) return tr('notice_review_window_closed');
+      return typeof n.days_left === 'number' && n.days_left > 0
         ? tr('notice_reply_locks_review', [n.days_left])
         : tr('notice_reply_locks_review_nodays');
-    case 'reply_not_allowed':
-      return tr('notice_reply_not_allowed', [platform, policy.reply_max_rating ?? 3]);
-    case 'reply_too_long':
-      return tr('notice_reply_too_long', [policy.reply_max_bytes || policy.reply_max_chars || '']);
+    case 'no_reply_above_rating':
+      return tr('notice_no_reply_above_rating', [platform, policy.reply_max_rating ?? 3]);
+    case 'reply_max_bytes':
+      return tr('notice_reply_max_bytes', [policy.reply_max_bytes ?? '', new TextEncoder().encode(ctx.draft ?? '').length]);
     case 'quarantine':
       return tr('notice_quarantine', [n.days_left ?? policy.quarantine_days ?? '']);
+    case 'report_grounds': {
+      if (!policy.report_grounds?.length) return n.text || n.code;
+      const s = tr('notice_report_grounds', [policy.report_grounds.join('; ')]);
+      return policy.report_help ? `${s} ${policy.report_help}` : s;
+    }
     default:
       return tr('notice_' + n.code) || n.text || n.code;
   }
@@ -42,8 +51,7 @@ export function noticeText(n, ctx, tr) {
 
 /**
  * The rule notices implied by the platform policy alone, for when the agent
- * sent none (an older agent, or a rule its deadline package does not cover
- * yet). The agent's notices win whenever it sends any.
+ * sent none (an older agent). The agent's notices win whenever it sends any.
  * @param {Record<string, any>} policy
  * @param {{rating?: number | null, date?: string | null, shop_reply?: string | null}} review
  * @param {number} now
@@ -55,7 +63,7 @@ export function policyNotices(policy, review, now) {
   if (!policy || !review || review.shop_reply) return out;
   const rating = review.rating ?? 0;
   if (policy.reply_max_rating && rating > policy.reply_max_rating) {
-    out.push({ code: 'reply_not_allowed', text: `Shops can answer only reviews of ${policy.reply_max_rating} stars or fewer.` });
+    out.push({ code: 'no_reply_above_rating', text: `Shops can answer only reviews of ${policy.reply_max_rating} stars or fewer.` });
     return out;
   }
   if (policy.reply_locks_review && rating > 0) {

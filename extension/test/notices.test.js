@@ -12,7 +12,9 @@ test('notices are worded from their code', () => {
     [{ code: 'reply_locks_review', days_left: 63, text: 'x' },
       'Replying now stops the buyer from updating this review; 63 days left to solve it privately first.'],
     [{ code: 'reply_locks_review', text: 'x' }, 'Replying now stops the buyer from updating this review: solve it privately first if you can.'],
-    [{ code: 'reply_not_allowed', text: 'x' }, 'Etsy lets shops answer only reviews of 3 stars or fewer.'],
+    [{ code: 'no_reply_above_rating', text: 'x' }, 'Etsy lets shops answer only reviews of 3 stars or fewer; write to the buyer privately instead.'],
+    [{ code: 'reply_locks_review', days_left: 0, text: 'x' }, 'The buyer can no longer change this review, so a public reply costs nothing more.'],
+    [{ code: 'cannot_delete', text: 'x' }, 'Sellers cannot delete reviews here; only a review that breaks the rules can be reported.'],
     [{ code: 'something_new', text: 'The agent says so.' }, 'The agent says so.'],
   ];
   for (const [n, want] of cases) assert.equal(noticeText(/** @type {any} */ (n), etsy, en), want);
@@ -31,7 +33,7 @@ test('policyNotices derives the platform rules', () => {
   const cases = [
     { review: { rating: 2, date: '2026-09-22' }, want: [{ code: 'reply_locks_review', days_left: 41 }] },
     { review: { rating: 3, date: null }, want: [{ code: 'reply_locks_review' }] },
-    { review: { rating: 5, date: '2026-11-01' }, want: [{ code: 'reply_not_allowed' }] },
+    { review: { rating: 5, date: '2026-11-01' }, want: [{ code: 'no_reply_above_rating' }] },
     { review: { rating: 1, date: '2026-01-01' }, want: [{ code: 'reply_locks_review', days_left: 0 }] },
     { review: { rating: 2, date: '2026-11-01', shop_reply: 'Thanks' }, want: [] },
   ];
