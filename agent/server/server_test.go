@@ -757,3 +757,29 @@ func TestStats(t *testing.T) {
 		t.Errorf("median hours = %v, want 6", p.MedianFirstAnswerHours)
 	}
 }
+
+// BenchmarkWSRoundTrip is one analyze_page of a one-review page through a
+// real loopback WebSocket: encode, frame, guards, parse, analyse, store
+// look-up, answer.
+func BenchmarkWSRoundTrip(b *testing.B) {
+	frag, err := os.ReadFile("../../scrapers/etsy/testdata/fragment_review.html")
+	if err != nil {
+		b.Skipf("etsy testdata absent: %v", err)
+	}
+	a := startAgent(b, nil)
+	c := a.authed(b)
+	msg, _ := protocol.Encode(protocol.TypeAnalyzePage, "b", protocol.AnalyzePage{URL: etsyPage, Items: []protocol.PageItem{{Key: "k", HTML: string(frag)}}})
+	b.ReportAllocs()
+	for b.Loop() {
+		c.raw(msg)
+		for {
+			m, _, err := c.next()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if m.Type == protocol.TypePageResult {
+				break
+			}
+		}
+	}
+}
