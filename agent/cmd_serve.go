@@ -59,6 +59,7 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	data := fs.String("data", "", "data directory (default $XDG_DATA_HOME/calmreply or ~/.local/share/calmreply)")
 	allowRemote := fs.Bool("allow-remote", false, "DANGEROUS: allow a non-loopback --addr; anyone who can reach it may try to pair")
 	codeFile := fs.String("pairing-code-file", "", "also write each new pairing code to this file (mode 0600), for scripts and tests")
+	pollEvery := fs.Duration("poll-interval", 0, "pause between polls of a watched page (default 15m; short values are for tests)")
 	var extIDs multiFlag
 	fs.Var(&extIDs, "extension-id", "another Chromium extension id allowed to connect (repeatable); the pinned one always is")
 	if err := fs.Parse(args); err != nil {
@@ -71,6 +72,9 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "calmreply agent: "+format+"\n", a...)
 		return 1
+	}
+	if *pollEvery < 0 {
+		return fail("--poll-interval must not be negative")
 	}
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {
@@ -173,7 +177,7 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// polls the sources, fetches through the extension via the server and
 	// announces what it stores.
 	mon := monitor.New(st, srv, srv, monitor.Options{
-		NoExtension: server.ErrNoExtension, Version: agentVersion,
+		NoExtension: server.ErrNoExtension, Version: agentVersion, Interval: *pollEvery,
 		Logf: func(format string, a ...any) { fmt.Fprintf(stderr, "calmreply agent: "+format+"\n", a...) },
 	})
 	srv.SetWatcher(mon)
