@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -134,7 +135,9 @@ func draftLine(line []byte, variant int, now time.Time) any {
 			req.Policy = s.Profile().Policy
 		}
 	}
-	d := reply.Compose(req)
+	// With settings.llm the seller's model writes the public reply; the
+	// built-in composer checks it and stands in when it fails.
+	d := reply.Draft(context.Background(), req)
 	return draftOutput{
 		ID: in.ID, Lang: d.Lang, Kind: string(a.Kind), Action: string(a.Action),
 		Reply: d.Reply, PrivateMessage: d.PrivateMessage, Note: d.Note, CheckBack: d.CheckBack,

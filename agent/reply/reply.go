@@ -74,6 +74,20 @@ func (m message) String() string {
 }
 
 func compose(req Request) (review.Draft, message) {
+	d, m, notes := composeNotes(req)
+	d.Note = strings.Join(notes, " ")
+	return d, m
+}
+
+// Notes the language-model path replaces when the reply is the model's.
+const (
+	noteShortened = "The reply was shortened to fit the platform's length limit; check that it still reads well."
+	noteNoBook    = "No built-in wording for language %q yet, so this draft is in English; translate it before posting."
+)
+
+// composeNotes is compose with the notes still apart, so ComposeWithModel
+// can drop those that no longer apply to a model's reply.
+func composeNotes(req Request) (review.Draft, message, []string) {
 	w, notes := newWriter(req)
 	d := review.Draft{Lang: w.lang, Variant: req.Variant}
 	var public message
@@ -122,11 +136,10 @@ func compose(req Request) (review.Draft, message) {
 	if d.Reply != "" && (p.ReplyMaxBytes > 0 || p.ReplyMaxChars > 0) {
 		if fitted, cut := fit(public, p.ReplyMaxBytes, p.ReplyMaxChars); cut {
 			d.Reply = fitted
-			notes = append(notes, "The reply was shortened to fit the platform's length limit; check that it still reads well.")
+			notes = append(notes, noteShortened)
 		}
 	}
-	d.Note = strings.Join(notes, " ")
-	return d, public
+	return d, public, notes
 }
 
 // finish applies the language's letter convention to the first sentence
@@ -180,7 +193,7 @@ func newWriter(req Request) (*writer, []string) {
 	b, ok := books[lang]
 	if !ok {
 		if lang != "" {
-			notes = append(notes, fmt.Sprintf("No built-in wording for language %q yet, so this draft is in English; translate it before posting.", lang))
+			notes = append(notes, fmt.Sprintf(noteNoBook, lang))
 		}
 		lang, b = FallbackLang, books[FallbackLang]
 	}
