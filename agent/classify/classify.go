@@ -131,12 +131,44 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 		switch h.p.cat {
 		case catNegator:
 			negAt[h.start] = true
+			negAt[h.end-1] = true
 			ev.negators++
 		case catIntens:
 			intensAt[h.end-1] = true
 		case catContrast:
 			if firstContrast < 0 || h.start < firstContrast {
 				firstContrast = h.start
+			}
+		}
+	}
+	// A contrast word starts a new clause: "nöjd men inte denna gång"
+	// negates what follows "men", not "nöjd".
+	cl := make([]int, len(toks))
+	contrastAt := make([]bool, len(toks))
+	for _, h := range hits {
+		if h.p.cat == catContrast {
+			contrastAt[h.start] = true
+		}
+	}
+	shift := 0
+	for i := range toks {
+		if contrastAt[i] {
+			shift++
+		}
+		cl[i] = toks[i].clause*64 + shift
+	}
+	// A negator that governs the word after it ("ingen problem") is used
+	// up and does not also negate the word before it ("Ok ingen problem").
+	usedNeg := make([]bool, len(toks))
+	for _, h := range hits {
+		switch h.p.cat {
+		case catPos, catNeg, catProblem:
+			c := cl[h.start]
+			for i := h.start - 1; i >= 0 && i >= h.start-3 && cl[i] == c; i-- {
+				if negAt[i] {
+					usedNeg[i] = true
+					break
+				}
 			}
 		}
 	}
@@ -147,15 +179,18 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 		if h.p.negated {
 			return false
 		}
-		cl := toks[h.start].clause
-		for i := h.start - 1; i >= 0 && i >= h.start-before && toks[i].clause == cl; i-- {
+		if contrastAt[h.start] {
+			return false // "leider nicht" negates what follows, not "leider"
+		}
+		c := cl[h.start]
+		for i := h.start - 1; i >= 0 && i >= h.start-before && cl[i] == c; i-- {
 			if negAt[i] {
 				return true
 			}
 		}
 		if negAfter {
-			for i := h.end; i < len(toks) && i < h.end+after && toks[i].clause == cl; i++ {
-				if negAt[i] {
+			for i := h.end; i < len(toks) && i < h.end+after && cl[i] == c; i++ {
+				if negAt[i] && !usedNeg[i] {
 					return true
 				}
 			}
@@ -212,7 +247,7 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 			} else {
 				ev.neg += w
 				ev.negWords = append(ev.negWords, words(h))
-				ev.negClauses[toks[h.start].clause] = true
+				ev.negClauses[cl[h.start]] = true
 			}
 		case catProblem:
 			// Only a negator right beside a problem undoes it ("no damage",
@@ -239,6 +274,7 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 				ev.problems[h.p.topic] = append(ev.problems[h.p.topic], words(h))
 			}
 		case catAnchor:
+			h.clauseID = cl[h.start]
 			ev.anchors[h.p.topic] = append(ev.anchors[h.p.topic], h)
 		case catQuestion:
 			if start {
@@ -272,6 +308,16 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 		case catSpam:
 			ev.spam++
 			ev.spamWords = append(ev.spamWords, words(h))
+		}
+	}
+	if happy, sad := emoticons(t.src); happy+sad > 0 {
+		ev.pos += float64(happy)
+		ev.neg += float64(sad)
+		if happy > 0 {
+			ev.posWords = append(ev.posWords, "smiley")
+		}
+		if sad > 0 {
+			ev.negWords = append(ev.negWords, "sad smiley")
 		}
 	}
 	return ev

@@ -84,8 +84,9 @@ const (
 )
 
 type part struct {
-	s    string
-	kind uint8
+	s      string
+	kind   uint8
+	marked bool // the lexicon spells it with diacritics
 }
 
 type phrase struct {
@@ -144,7 +145,7 @@ func (ix *index) add(src string, c cat, topic review.Topic) error {
 			if i == 0 && kind == partSuffix || i == len(sub)-1 && kind == partPrefix {
 				k = kind
 			}
-			p.parts = append(p.parts, part{s: t.key, kind: k})
+			p.parts = append(p.parts, part{s: t.key, kind: k, marked: !t.plain})
 		}
 	}
 	if len(p.parts) == 0 || p.parts[0].kind == partGap {
@@ -154,7 +155,7 @@ func (ix *index) add(src string, c cat, topic review.Topic) error {
 	switch first.kind {
 	case partExact:
 		ix.exact[first.s] = append(ix.exact[first.s], p)
-		if len(p.parts) == 1 && len([]rune(first.s)) >= fuzzyMin && fuzzyCat[c] {
+		if len(p.parts) == 1 && !first.marked && len(first.s) >= fuzzyMin && fuzzyCat[c] {
 			for _, d := range deletions(first.s) {
 				ix.fuzzy[d] = append(ix.fuzzy[d], p)
 			}
@@ -226,6 +227,9 @@ func (ix *index) match(toks []token, hits []hit) []hit {
 
 func (ix *index) matchFuzzy(toks []token, i int, hits []hit) []hit {
 	k := toks[i].key
+	if !toks[i].plain {
+		return hits
+	}
 	seen := map[*phrase]bool{}
 	try := func(key string) {
 		for _, p := range ix.fuzzy[key] {
@@ -240,7 +244,7 @@ func (ix *index) matchFuzzy(toks []token, i int, hits []hit) []hit {
 		try(d)
 		if p, ok := ix.exact[d]; ok && len(d) >= fuzzyMin {
 			for _, q := range p {
-				if len(q.parts) == 1 && fuzzyCat[q.cat] && !seen[q] {
+				if len(q.parts) == 1 && !q.parts[0].marked && fuzzyCat[q.cat] && !seen[q] {
 					seen[q] = true
 					hits = append(hits, hit{p: q, start: i, end: i + 1, clauseID: toks[i].clause})
 				}
@@ -251,7 +255,7 @@ func (ix *index) matchFuzzy(toks []token, i int, hits []hit) []hit {
 }
 
 func (ix *index) verify(p *phrase, toks []token, i int, hits []hit) []hit {
-	if end, ok := matchParts(p.parts, toks, i); ok {
+	if end, ok := matchParts(p.parts, toks, i, ix.stop); ok {
 		hits = append(hits, hit{p: p, start: i, end: end, clauseID: toks[i].clause})
 	}
 	return hits
@@ -259,7 +263,7 @@ func (ix *index) verify(p *phrase, toks []token, i int, hits []hit) []hit {
 
 // matchParts matches parts against toks from position i and returns the
 // end of the match. A gap takes 0-4 words of the clause it starts in.
-func matchParts(parts []part, toks []token, i int) (int, bool) {
+func matchParts(parts []part, toks []token, i int, stop map[string]bool) (int, bool) {
 	if len(parts) == 0 {
 		return i, true
 	}
@@ -269,7 +273,7 @@ func matchParts(parts []part, toks []token, i int) (int, bool) {
 			if skip > 0 && toks[i+skip-1].clause != toks[i-1].clause {
 				break
 			}
-			if end, ok := matchParts(parts[1:], toks, i+skip); ok {
+			if end, ok := matchParts(parts[1:], toks, i+skip, stop); ok {
 				return end, true
 			}
 		}
@@ -278,7 +282,10 @@ func matchParts(parts []part, toks []token, i int) (int, bool) {
 	if i >= len(toks) || !partMatches(pt, toks[i].key) {
 		return 0, false
 	}
-	return matchParts(parts[1:], toks, i+1)
+	if pt.marked && toks[i].plain {
+		return 0, false // "vanlig" is a word of its own, not "vänlig" typed plain
+	}
+	return matchParts(parts[1:], toks, i+1, stop)
 }
 
 func partMatches(pt part, k string) bool {

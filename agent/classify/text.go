@@ -11,11 +11,13 @@ import (
 type token struct {
 	raw    string
 	key    string
-	clause int // tokens in different clauses never negate each other
+	clause int  // tokens in different clauses never negate each other
+	plain  bool // ASCII without ae/oe/ue/ss: "schon" is not "schön"
 }
 
 // text is a review cut into tokens plus the surface signals the rules use.
 type text struct {
+	src       string
 	tokens    []token
 	questions int // '?' count
 	rhetoric  bool
@@ -27,7 +29,7 @@ type text struct {
 // become one-rune tokens so lexicons can name them; apostrophes split words,
 // so English "doesn't" is "doesn" "t" in text and in lexicon phrases alike.
 func tokenize(s string) text {
-	var t text
+	t := text{src: s}
 	clause := 0
 	start := -1
 	flush := func(end int) {
@@ -40,7 +42,7 @@ func tokenize(s string) text {
 			t.promo = true
 		}
 		low := strings.ToLower(w)
-		t.tokens = append(t.tokens, token{raw: low, key: fold(low), clause: clause})
+		t.tokens = append(t.tokens, token{raw: low, key: fold(low), clause: clause, plain: isPlain(low)})
 	}
 	for i, r := range s {
 		switch {
@@ -95,14 +97,7 @@ func isPromo(w string) bool {
 // dropped, ß as ss, and the German umlaut spellings ae/oe/ue as plain
 // vowels, so "Qualität", "qualitaet" and "qualitat" meet.
 func fold(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii && !strings.Contains(s, "e") {
+	if isASCII(s) && !strings.Contains(s, "e") {
 		return s
 	}
 	var b strings.Builder
@@ -133,4 +128,32 @@ var foldRune = map[rune]string{
 	'ß': "ss", 'ś': "s", 'š': "s",
 	'ü': "u", 'ú': "u", 'ù': "u", 'û': "u",
 	'ý': "y", 'ÿ': "y", 'ź': "z", 'ż': "z", 'ž': "z",
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// isPlain reports a word written without diacritics or their German
+// transliterations: such a word may not match a lexicon word spelled with
+// them ("vanlig" is not "vänlig", "schon" is not "schön").
+func isPlain(s string) bool {
+	return isASCII(s) && !strings.Contains(s, "ae") && !strings.Contains(s, "oe") &&
+		!strings.Contains(s, "ue") && !strings.Contains(s, "ss")
+}
+
+// emoticons counts text smileys, which the tokenizer drops as punctuation.
+func emoticons(s string) (happy, sad int) {
+	for _, e := range []string{":)", ":-)", ":D", ";)", ";-)", "=)", ":]"} {
+		happy += strings.Count(s, e)
+	}
+	for _, e := range []string{":(", ":-(", ":'(", ":/", ":-/", "=("} {
+		sad += strings.Count(s, e)
+	}
+	return happy, sad
 }
