@@ -74,7 +74,7 @@ func Classify(in Input) review.Analysis {
 var (
 	reURL    = regexp.MustCompile(`(?i)https?://|www\.|\b[a-z0-9][a-z0-9-]{1,}\.(?:com|net|org|de|nl|se|dk|no|fr|pl|it|es|eu|be|at|ch|co|uk|shop|store|info|biz|ly|io|xyz|online)\b`)
 	reHandle = regexp.MustCompile(`(?:^|\s)@[A-Za-z0-9_.]{3,}`)
-	rePhone  = regexp.MustCompile(`\+?\d[\d \-/]{6,}\d`)
+	rePhone  = regexp.MustCompile(`(?:\+\d{1,3}[ \-]?)?\d{2,4}[ \-/]?\d{3,4}[ \-]?\d{2,5}\b`)
 )
 
 // Classify reads one review.
@@ -183,9 +183,13 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 			return false // "leider nicht" negates what follows, not "leider"
 		}
 		c := cl[h.start]
-		for i := h.start - 1; i >= 0 && i >= h.start-before && cl[i] == c; i-- {
+		// Intensifiers between do not count: "nicht allzu teuer".
+		for i, n := h.start-1, 0; i >= 0 && n < before && cl[i] == c; i-- {
 			if negAt[i] {
 				return true
+			}
+			if !intensAt[i] {
+				n++
 			}
 		}
 		if negAfter {
@@ -252,12 +256,9 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 		case catProblem:
 			// Only a negator right beside a problem undoes it ("no damage",
 			// "nicht kaputt"); "if I do not get my money back" stays one.
-			if negated(h, 1, 1) {
-				ev.pos += 0.5
-				continue
-			}
 			// The longest problem phrase claims its words, so "haven't
-			// received my refund" is not also a delivery problem.
+			// received my refund" is not also a delivery problem, and a
+			// negated "zu teuer" leaves no "teuer" behind.
 			taken := false
 			for i := h.start; i < h.end; i++ {
 				taken = taken || problemAt[i]
@@ -267,6 +268,10 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 			}
 			for i := h.start; i < h.end; i++ {
 				problemAt[i] = true
+			}
+			if negated(h, 1, 1) {
+				ev.pos += 0.5
+				continue
 			}
 			if h.p.weak {
 				ev.weak[h.p.topic] = append(ev.weak[h.p.topic], words(h))
@@ -323,17 +328,23 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 	return ev
 }
 
-// spamSignals adds links, @handles, phone numbers and promo codes.
+// spamSignals adds links, @handles, phone numbers and promo codes. A link
+// inside a long review that tells an experience is a source, not an ad:
+// it then needs a second promotional signal.
 func (ev *evidence) spamSignals(s string, t text) {
 	if m := reURL.FindString(s); m != "" {
-		ev.spam += 2
+		w := 2.0
+		if ev.words > 30 && ev.pos+ev.neg >= 2 {
+			w = 1
+		}
+		ev.spam += w
 		ev.spamWords = append(ev.spamWords, "link "+m)
 	}
 	if reHandle.MatchString(s) {
 		ev.spam++
 		ev.spamWords = append(ev.spamWords, "@handle")
 	}
-	if rePhone.MatchString(s) {
+	if isPhone(rePhone.FindString(s)) {
 		ev.spam++
 		ev.spamWords = append(ev.spamWords, "phone number")
 	}
@@ -341,6 +352,17 @@ func (ev *evidence) spamSignals(s string, t text) {
 		ev.spam++
 		ev.spamWords = append(ev.spamWords, "promo code")
 	}
+}
+
+// isPhone: eight or more digits in one number-like run.
+func isPhone(m string) bool {
+	n := 0
+	for _, r := range m {
+		if r >= '0' && r <= '9' {
+			n++
+		}
+	}
+	return n >= 8
 }
 
 // topics lists the topics of a complaint: problems named outright, areas

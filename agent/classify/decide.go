@@ -41,7 +41,7 @@ func decide(ev *evidence, rating *int) review.Analysis {
 		set(review.Extortion, clamp(0.6+0.1*float64(len(ev.threat)+len(ev.cond))),
 			"threat: "+quoteAll(ev.threat), "demand: "+quoteAll(ev.demand))
 		a.Topics, _ = ev.namedProblemTopics()
-	case len(ev.insult) > 0:
+	case len(ev.insult) > 1 || len(ev.insult) == 1 && (nProblems == 0 || len(ev.obscene) > 0):
 		words := append(append([]string(nil), ev.insult...), ev.obscene...)
 		set(review.Abusive, clamp(0.55+0.15*float64(len(words))), "insult or threat: "+quoteAll(words))
 	case ev.troll >= trollMin && nProblems == 0 && ev.pos < 2:
@@ -81,6 +81,11 @@ func (ev *evidence) isQuestion(nProblems int) bool {
 		return false
 	}
 	if nProblems > 0 || ev.neg >= 2 && ev.neg > ev.pos {
+		return false
+	}
+	// A long review with a clear opinion that asks in passing ("teurer?
+	// im Einkauf ja") or ends with a tip is an opinion, not a question.
+	if ev.words > 40 && ev.pos+ev.neg >= 2 {
 		return false
 	}
 	return ev.qStart > 0 || ev.suggestion || ev.neg == 0
