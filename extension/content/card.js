@@ -77,10 +77,10 @@ export class Card {
     for (const topic of a.topics ?? []) {
       bar.append(h('span', { class: 'chip topic', 'data-part': 'topic', title: t('reasonsLabel', [why]), text: t('topic_' + topic) }));
     }
-    if (!a.topics?.length && why) bar.append(h('span', { class: 'chip topic', 'data-part': 'why', title: why, text: 'ⓘ' }));
+    if (!a.topics?.length && why) bar.append(h('span', { class: 'chip topic why', 'data-part': 'why', title: t('reasonsLabel', [why]), text: 'i' }));
     this.deadlineEl = h('span', { class: 'chip deadline', 'data-part': 'deadline', title: result.deadline?.reason ?? '' });
     bar.append(this.deadlineEl);
-    if (result.state && result.state !== 'open') {
+    if (result.state && result.state !== 'open' && !(r.shop_reply && result.state === 'replied')) {
       bar.append(h('span', { class: 'chip state', 'data-part': 'state', text: t('state_' + result.state) }));
     }
     if (r.shop_reply) bar.append(h('span', { class: 'chip state', 'data-part': 'replied', text: t('labelReplied') }));

@@ -94,6 +94,11 @@ export async function findBox(review, profileBox, pageName) {
   return null;
 }
 
+/** @param {string} s */
+function normalize(s) {
+  return (s ?? '').replace(/\s+/g, ' ').trim();
+}
+
 /**
  * Puts text into the box the way a typing user would, so frameworks (React,
  * Vue, editors built on contenteditable) register it. Never submits.
@@ -121,11 +126,18 @@ export function fill(el, text, mode, events) {
     range.selectNodeContents(el);
     sel?.removeAllRanges();
     sel?.addRange(range);
-    el.dispatchEvent(new InputEvent('beforeinput', { inputType: 'insertText', data: text, bubbles: true, cancelable: true, composed: true }));
-    // execCommand goes through the editor's own input handling where it exists.
-    inputFired = document.execCommand('insertText', false, text);
-    if (!inputFired || (el.textContent ?? '') !== text) {
-      el.textContent = text;
+    // execCommand goes through the editor's own input handling where it
+    // exists (and fires beforeinput/input itself); lines become line breaks.
+    const lines = text.split('\n');
+    let ok = true;
+    lines.forEach((line, i) => {
+      if (i > 0) ok = document.execCommand('insertLineBreak') && ok;
+      if (line) ok = document.execCommand('insertText', false, line) && ok;
+    });
+    inputFired = ok;
+    if (!ok || normalize(/** @type {HTMLElement} */ (el).innerText) !== normalize(text)) {
+      el.dispatchEvent(new InputEvent('beforeinput', { inputType: 'insertText', data: text, bubbles: true, cancelable: true, composed: true }));
+      el.replaceChildren(...lines.flatMap((line, i) => (i > 0 ? [document.createElement('br'), line] : [line])));
       inputFired = false;
     }
   }

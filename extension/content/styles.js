@@ -16,6 +16,7 @@ export const CARD_CSS = `
 .kind-extortion { background: #7b3fa0; } .kind-troll, .kind-abusive, .kind-spam { background: #5f6368; }
 .lang { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
 .topic { background: #fff; border: 1px solid #cfe0dd; cursor: help; }
+.why { font: italic 600 12px Georgia, "DejaVu Serif", serif; }
 .deadline { font-weight: 600; }
 .deadline.overdue { background: #fde7e7; color: #a1160e; border: 1px solid #f3b4b0; }
 .deadline.soon { background: #fff1d6; color: #7a4300; border: 1px solid #f1cf8e; }

@@ -203,6 +203,7 @@ export function readCard(page, sel) {
       lang: text('lang')[0] ?? null,
       topics: text('topic'),
       notices: text('notice'),
+      codes: [...root.querySelectorAll('[data-part="notice"]')].map((e) => e.getAttribute('data-code')),
       note: text('note')[0] ?? null,
       draft: /** @type {HTMLTextAreaElement | null} */ (root.querySelector('[data-part="draft"]'))?.value ?? null,
       deadline: dl && !dl.hidden ? { text: dl.textContent, cls: dl.className, color: getComputedStyle(dl).color } : null,
@@ -219,4 +220,32 @@ export function fixture(...parts) {
 /** YYYY-MM-DD of the day `days` before today (UTC). @param {number} days */
 export function daysAgo(days) {
   return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Stands in for a platform's own script on a static fixture: a click on an
+ * element matching `open` reveals the element matching `reveal` (searched in
+ * the nearest `scope` ancestor, else the document) by dropping its hidden
+ * attribute and display:none.
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {{host: string, open: string, scope?: string, reveal: string}} rule
+ */
+export async function emulateReveal(context, rule) {
+  await context.addInitScript((r) => {
+    if (location.hostname !== r.host) return;
+    document.addEventListener('click', (e) => {
+      const btn = /** @type {Element} */ (e.target).closest?.(r.open);
+      if (!btn) return;
+      const scope = r.scope ? btn.closest(r.scope) : null;
+      const el = /** @type {HTMLElement | null} */ ((scope ?? document).querySelector(r.reveal));
+      if (!el) return;
+      el.removeAttribute('hidden');
+      el.style.display = 'block';
+    });
+  }, rule);
+}
+
+/** The number of page elements matching a selector. @param {import('playwright-core').Page} page @param {string} sel */
+export function count(page, sel) {
+  return page.evaluate((s) => document.querySelectorAll(s).length, sel);
 }
