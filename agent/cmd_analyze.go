@@ -199,7 +199,11 @@ func printAnalysis(w io.Writer, out pipeline.Output, rawURL string) {
 			stars = strings.Repeat("*", *rv.Rating) + fmt.Sprintf(" (%d/5)", *rv.Rating)
 		}
 		fmt.Fprintf(w, "\n#%s  %s  by %s  on %s\n", rv.ID, stars, deref(rv.Author, "anonymous"), deref(rv.Date, "unknown date"))
-		fmt.Fprintf(w, "  %s\n", indent(rv.Text))
+		if rv.Text == "" {
+			fmt.Fprintln(w, "  (rating only, no text)")
+		} else {
+			fmt.Fprintf(w, "  %s\n", indent(rv.Text))
+		}
 		if rv.ShopReply != nil {
 			fmt.Fprintf(w, "  shop replied: %s\n", indent(*rv.ShopReply))
 		}
