@@ -56,6 +56,10 @@ func decide(ev *evidence, rating *int) review.Analysis {
 		set(review.Question, clamp(0.6+0.1*float64(ev.qStart)), why)
 		a.Topics, _ = ev.namedTopics()
 	default:
+		if ev.why && (ev.negators > 0 || ev.rhetoric) {
+			ev.neg++ // "Why does nobody answer?!" complains
+			reasons = append(reasons, "rhetorical question")
+		}
 		reasons = append(reasons, ev.sentiment(&a, stars)...)
 	}
 	if a.Kind == review.Complaint {
@@ -88,7 +92,7 @@ func (ev *evidence) isQuestion(nProblems int) bool {
 	if ev.words > 40 && ev.pos+ev.neg >= 2 {
 		return false
 	}
-	return ev.qStart > 0 || ev.suggestion || ev.neg == 0
+	return ev.qStart > 0 || ev.suggestion || ev.pos+ev.neg == 0
 }
 
 // sentiment settles praise against complaint. A real problem makes a
@@ -160,11 +164,15 @@ func (ev *evidence) sentiment(a *review.Analysis, stars int) []string {
 	return reasons
 }
 
-// namedProblemTopics lists the problems an extortion names outright.
+// namedProblemTopics lists the problems an extortion names outright, and
+// refund when it demands money back.
 func (ev *evidence) namedProblemTopics() ([]review.Topic, []string) {
 	found := map[review.Topic]string{}
 	for tp, ws := range ev.problems {
 		found[tp] = ws[0]
+	}
+	if hs := ev.anchors[review.Refund]; len(hs) > 0 {
+		found[review.Refund] = hs[0].p.src
 	}
 	return sortTopics(found)
 }
