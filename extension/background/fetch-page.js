@@ -54,10 +54,15 @@ async function viaTab(url) {
   /** @type {number | undefined} */
   let tabId;
   try {
-    const tab = await api.tabs.create({ url, active: false });
+    // Open blank first and navigate once our load listener is in place, so a
+    // fast load cannot complete before we listen (and debuggers attached to
+    // new tabs, such as the browser tests', see the navigation).
+    const tab = await api.tabs.create({ url: 'about:blank', active: false });
     tabId = tab.id;
     if (tabId === undefined) throw new Error('no tab');
-    await loaded(tabId);
+    const done = loaded(tabId, new URL(url).origin);
+    await api.tabs.update(tabId, { url });
+    await done;
     const [res] = await api.scripting.executeScript({
       target: { tabId },
       func: () => '<!DOCTYPE html>\n' + document.documentElement.outerHTML,
@@ -72,23 +77,24 @@ async function viaTab(url) {
   }
 }
 
-/** Resolves when the tab has finished loading. @param {number} tabId */
-function loaded(tabId) {
+/**
+ * Resolves when the tab has finished loading a page of the given origin.
+ * @param {number} tabId
+ * @param {string} origin
+ */
+function loaded(tabId, origin) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       api.tabs.onUpdated.removeListener(listener);
       reject(new Error('page did not finish loading'));
     }, TAB_TIMEOUT_MS);
-    /** @param {number} id @param {{status?: string}} info */
-    function listener(id, info) {
-      if (id !== tabId || info.status !== 'complete') return;
+    /** @param {number} id @param {{status?: string}} info @param {{url?: string}} tab */
+    function listener(id, info, tab) {
+      if (id !== tabId || info.status !== 'complete' || !(tab.url ?? '').startsWith(origin)) return;
       clearTimeout(timer);
       api.tabs.onUpdated.removeListener(listener);
       resolve(undefined);
     }
     api.tabs.onUpdated.addListener(listener);
-    api.tabs.get(tabId).then((tab) => {
-      if (tab.status === 'complete' && tab.url && tab.url !== 'about:blank') listener(tabId, { status: 'complete' });
-    });
   });
 }

@@ -67,7 +67,7 @@ function render(items) {
     li.append(head, el('p', 'text', r.text ?? ''));
     if (it.draft?.reply) li.append(el('div', 'draft', it.draft.reply));
     else if (it.draft?.note) li.append(el('div', 'draft muted', it.draft.note));
-    const actions = el('div', 'row');
+    const actions = el('div', 'actions');
     const link = /** @type {HTMLAnchorElement} */ (el('a', '', t('inboxOpenReview', [t('platform_' + r.platform)])));
     link.href = r.url || it.url || '#';
     link.target = '_blank';
