@@ -157,6 +157,11 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 		}
 		cl[i] = toks[i].clause*64 + shift
 	}
+	for i := range toks {
+		if negAt[i] {
+			ev.negClauses[cl[i]] = true // "der Akku ging nicht mehr"
+		}
+	}
 	// A negator that governs the word after it ("ingen problem") is used
 	// up and does not also negate the word before it ("Ok ingen problem").
 	usedNeg := make([]bool, len(toks))
@@ -388,16 +393,21 @@ func (ev *evidence) topics() ([]review.Topic, []string) {
 			found[tp] = ws[0]
 		}
 	}
+	// A complaint that names no problem outright is about the areas it
+	// mentions ("stuck in customs" → the parcel).
+	if len(found) == 0 {
+		for tp, hs := range ev.anchors {
+			found[tp] = hs[0].p.src
+		}
+	}
 	return sortTopics(found)
 }
 
-// namedTopics lists the areas a question or demand names, problem or not.
+// namedTopics lists the areas a question names: problems named outright
+// and the transactional areas it mentions.
 func (ev *evidence) namedTopics() ([]review.Topic, []string) {
 	found := map[review.Topic]string{}
 	for tp, ws := range ev.problems {
-		found[tp] = ws[0]
-	}
-	for tp, ws := range ev.weak {
 		found[tp] = ws[0]
 	}
 	for tp, hs := range ev.anchors {
