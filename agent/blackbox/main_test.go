@@ -310,12 +310,32 @@ func authClient(addr, token, origin string, d *websocket.Dialer) (*client, error
 }
 
 func (c *client) write(typ, id string, payload any) error {
-	b, err := protocol.Encode(typ, id, payload)
+	b, err := encodePlain(typ, id, payload)
 	if err != nil {
 		return err
 	}
 	c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
 	return c.ws.WriteMessage(websocket.TextMessage, b)
+}
+
+// encodePlain is protocol.Encode without Go's HTML escaping (< as \u003c),
+// like the extension's JSON.stringify: page HTML keeps its size on the wire.
+func encodePlain(typ, id string, payload any) ([]byte, error) {
+	data, err := marshalPlain(payload)
+	if err != nil {
+		return nil, err
+	}
+	return marshalPlain(protocol.Message{Type: typ, ID: id, Data: data})
+}
+
+func marshalPlain(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // read reads one message; the agent must never send one that does not decode.
