@@ -72,7 +72,9 @@ func Classify(in Input) review.Analysis {
 }
 
 var (
-	reURL    = regexp.MustCompile(`(?i)https?://|www\.|\b[a-z0-9][a-z0-9-]{1,}\.(?:com|net|org|de|nl|se|dk|no|fr|pl|it|es|eu|be|at|ch|co|uk|shop|store|info|biz|ly|io|xyz|online)\b`)
+	// Bare domains are matched in lower case only: "gut.Es" is a missing
+	// space, not a Spanish site.
+	reURL    = regexp.MustCompile(`(?i:https?://|www\.)|\b[a-z0-9][a-z0-9-]{1,}\.(?:com|net|org|de|nl|se|dk|no|fr|pl|it|es|eu|be|at|ch|co|uk|shop|store|info|biz|ly|io|xyz|online)\b`)
 	reHandle = regexp.MustCompile(`(?:^|\s)@[A-Za-z0-9_.]{3,}`)
 	rePhone  = regexp.MustCompile(`(?:\+\d{1,3}[ \-]?)?\d{2,4}[ \-/]?\d{3,4}[ \-]?\d{2,5}\b`)
 )
@@ -151,11 +153,15 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 		}
 	}
 	shift := 0
+	afterSeg := map[int]bool{} // segments that open with a contrast word
 	for i := range toks {
 		if contrastAt[i] {
 			shift++
 		}
 		cl[i] = toks[i].clause*64 + shift
+		if contrastAt[i] {
+			afterSeg[cl[i]] = true
+		}
 	}
 	for i := range toks {
 		if negAt[i] {
@@ -211,6 +217,8 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].end-hits[i].start > hits[j].end-hits[j].start })
 	claimed := make([]bool, len(toks))
 	problemAt := make([]bool, len(toks))
+	posClauses := map[int]bool{}
+	var afterContrast []hit
 	words := func(h hit) string {
 		var b strings.Builder
 		for i := h.start; i < h.end; i++ {
@@ -253,6 +261,7 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 			if positive {
 				ev.pos += w
 				ev.posWords = append(ev.posWords, words(h))
+				posClauses[cl[h.start]] = true
 			} else {
 				ev.neg += w
 				ev.negWords = append(ev.negWords, words(h))
@@ -286,6 +295,9 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 		case catAnchor:
 			h.clauseID = cl[h.start]
 			ev.anchors[h.p.topic] = append(ev.anchors[h.p.topic], h)
+			if afterSeg[cl[h.start]] && len(toks) <= 30 {
+				afterContrast = append(afterContrast, h)
+			}
 		case catQuestion:
 			if start {
 				ev.qStart++
@@ -318,6 +330,14 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 		case catSpam:
 			ev.spam++
 			ev.spamWords = append(ev.spamWords, words(h))
+		}
+	}
+	// "Lovely bag, but the delivery was a letdown": in a short review, an
+	// area named right after a contrast, in a clause that complains and does
+	// not praise, is the problem being reported.
+	for _, h := range afterContrast {
+		if ev.negClauses[h.clauseID] && !posClauses[h.clauseID] && len(ev.problems[h.p.topic]) == 0 {
+			ev.problems[h.p.topic] = append(ev.problems[h.p.topic], "but … "+words(h))
 		}
 	}
 	if happy, sad := emoticons(t.src); happy+sad > 0 {
