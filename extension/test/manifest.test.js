@@ -70,3 +70,13 @@ test('hosts claimed by the site profiles are in the manifest', () => {
   assert.ok(claimed.length > 0);
   for (const h of claimed) assert.ok(matches.has(h), `${h} is claimed by a profile but not in manifest.json`);
 });
+
+test('the worker may fetch every platform page it has a host permission for', () => {
+  // CSP connect-src also binds the service worker's fetch: without a host
+  // here, fetch_page's credentialed fetch fails before any request is made.
+  const connect = manifest.content_security_policy.extension_pages.split(';')
+    .map((/** @type {string} */ d) => d.trim().split(/\s+/)).find((/** @type {string[]} */ d) => d[0] === 'connect-src') ?? [];
+  for (const h of manifest.host_permissions.filter((/** @type {string} */ h) => h.startsWith('https://'))) {
+    assert.ok(connect.includes(h.replace(/\/\*$/, '')), `${h} is missing from connect-src`);
+  }
+});
