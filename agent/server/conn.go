@@ -82,6 +82,9 @@ type conn struct {
 	done     chan struct{} // closed when the connection is fully gone
 	wdone    chan struct{} // closed when the writer has ended
 	authedAt time.Time
+	// client is what the pair or auth message said about the peer; only a
+	// client running in a browser can load pages for the agent.
+	client protocol.ClientInfo
 }
 
 // queue hands a message to the writer. A burst (a page of new reviews) may
@@ -209,9 +212,9 @@ func (c *conn) handshake() bool {
 	var versions []int
 	switch p := payload.(type) {
 	case *protocol.Pair:
-		versions = p.Versions
+		versions, c.client = p.Versions, p.Client
 	case *protocol.Auth:
-		versions = p.Versions
+		versions, c.client = p.Versions, p.Client
 	default:
 		c.fail(m.ID, protocol.CodeUnauthenticated, "the first message must be pair or auth", CloseUnauthenticated)
 		return false

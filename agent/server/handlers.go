@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/calmreply/calmreply/agent/monitor"
 	"github.com/calmreply/calmreply/agent/pipeline"
 	"github.com/calmreply/calmreply/agent/store"
 	"github.com/calmreply/calmreply/scrapers"
@@ -277,31 +278,11 @@ func sortInbox(items []store.Record) {
 	})
 }
 
-// fetcherFor says who fetches a platform's pages: the agent only where the
-// pages are public and allowed; everything behind a login or bot protection
-// goes through the seller's own browser.
-func fetcherFor(p review.Platform) string {
-	if p == review.TrustedShops {
-		return "agent"
-	}
-	return "extension"
-}
-
-// SourceFor validates a page URL to watch: https and a scraper that claims it.
-func SourceFor(raw string) (store.Source, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
-		return store.Source{}, fmt.Errorf("%q is not an https page URL", raw)
-	}
-	sc, err := scrapers.ForURL(u)
-	if err != nil {
-		return store.Source{}, fmt.Errorf("calmreply cannot read reviews from %s", u.Redacted())
-	}
-	return store.Source{URL: u.String(), Platform: sc.Platform(), Fetcher: fetcherFor(sc.Platform()), Added: time.Now().UTC()}, nil
-}
-
+// addSource watches a page. The monitor owns the rules for what can be
+// watched and how a URL is stored, so a page added here and one added with
+// the sources CLI are the same source.
 func (s *Server) addSource(c *conn, id, raw string) {
-	src, err := SourceFor(raw)
+	src, err := monitor.NewSource(raw, time.Now())
 	if err != nil {
 		c.replyErr(id, protocol.CodeBadSource, err.Error())
 		return
@@ -325,8 +306,16 @@ func (s *Server) addSource(c *conn, id, raw string) {
 	s.answerSources(c, id)
 }
 
+// removeSource stops watching a page, named as stored or as it was added
+// (before NewSource tidied it).
 func (s *Server) removeSource(c *conn, id, raw string) {
-	if err := s.store.DeleteSource(raw); err != nil {
+	err := s.store.DeleteSource(raw)
+	if errors.Is(err, store.ErrNotFound) {
+		if src, nerr := monitor.NewSource(raw, time.Now()); nerr == nil && src.URL != raw {
+			err = s.store.DeleteSource(src.URL)
+		}
+	}
+	if err != nil {
 		s.storeErr(c, id, err)
 		return
 	}
@@ -342,10 +331,7 @@ func (s *Server) answerSources(c *conn, id string) {
 	}
 	out := protocol.Sources{Sources: make([]protocol.Source, 0, len(srcs))}
 	for _, src := range srcs {
-		out.Sources = append(out.Sources, protocol.Source{
-			URL: src.URL, Platform: src.Platform, Fetcher: src.Fetcher,
-			LastSuccess: src.LastSuccess, NextRun: src.NextRun, LastError: src.LastError,
-		})
+		out.Sources = append(out.Sources, monitor.Wire(src))
 	}
 	c.reply(protocol.TypeSources, id, out)
 }

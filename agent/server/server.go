@@ -236,7 +236,8 @@ func (s *Server) wake() {
 }
 
 // ErrNoExtension is returned by FetchViaExtension when no extension is
-// connected and authenticated.
+// connected and authenticated (other clients, such as the sources CLI, do not
+// count).
 var ErrNoExtension = errors.New("no extension connected")
 
 type fetchWait struct {
@@ -251,6 +252,7 @@ type fetchAnswer struct {
 
 // FetchViaExtension asks one authenticated extension to load url in the
 // seller's browser session and waits for its fetch_result or ctx's end.
+// Only connections whose client names a browser are asked.
 func (s *Server) FetchViaExtension(ctx context.Context, url string) (protocol.FetchResult, error) {
 	var b [12]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -260,6 +262,9 @@ func (s *Server) FetchViaExtension(ctx context.Context, url string) (protocol.Fe
 	s.mu.Lock()
 	var target *conn
 	for c := range s.conns {
+		if !c.inBrowser() {
+			continue // a script (the sources CLI) cannot load pages
+		}
 		if target == nil || c.authedAt.After(target.authedAt) {
 			target = c // the newest connection is the likeliest alive
 		}
@@ -302,6 +307,10 @@ func (s *Server) deliverFetch(c *conn, id string, res protocol.FetchResult) {
 		w.ch <- fetchAnswer{res: res}
 	}
 }
+
+// inBrowser says whether c is an extension: its pair or auth message named
+// the browser it runs in. The sources CLI and other scripts send none.
+func (c *conn) inBrowser() bool { return c.client.Browser != "" }
 
 func (s *Server) register(c *conn) bool {
 	s.mu.Lock()

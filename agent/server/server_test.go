@@ -17,6 +17,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/calmreply/calmreply/agent/monitor"
 	"github.com/calmreply/calmreply/agent/store"
 	_ "github.com/calmreply/calmreply/scrapers/all"
 	"github.com/calmreply/calmreply/shared/protocol"
@@ -89,14 +90,24 @@ func (a *agent) dial(t testing.TB, origin string) (*client, *http.Response, erro
 	return &client{t: t, ws: ws}, resp, nil
 }
 
-// authed dials and authenticates with the token.
-func (a *agent) authed(t testing.TB) *client {
+// The clients tests authenticate as: the extension in Chromium, and the
+// sources CLI, a script without a browser.
+var (
+	extensionClient = protocol.ClientInfo{Name: "calmreply", Version: "0.1.0", Browser: "chromium"}
+	cliClient       = protocol.ClientInfo{Name: "calmreply-cli", Version: "dev"}
+)
+
+// authed dials and authenticates with the token, as the extension.
+func (a *agent) authed(t testing.TB) *client { return a.authedAs(t, extensionClient) }
+
+// authedAs dials and authenticates with the token as client.
+func (a *agent) authedAs(t testing.TB, client protocol.ClientInfo) *client {
 	t.Helper()
 	c, _, err := a.dial(t, pinnedOrigin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.send(protocol.TypeAuth, "a1", protocol.Auth{Token: a.token, Versions: []int{1}})
+	c.send(protocol.TypeAuth, "a1", protocol.Auth{Token: a.token, Versions: []int{1}, Client: client})
 	c.expect(protocol.TypeHello)
 	return c
 }
@@ -649,6 +660,50 @@ func TestSettingsAndSources(t *testing.T) {
 	c.expectError(protocol.CodeNotFound, 0)
 }
 
+// TestSourceSameEitherWay: a page added over the WebSocket and the same page
+// added by the sources CLI (monitor.NewSource, straight into the store) are
+// one stored source, with the monitor's URL, platform and fetcher.
+func TestSourceSameEitherWay(t *testing.T) {
+	const ts = "https://www.trustedshops.de/bewertung/info_X0123456789ABCDEF0123456789ABCDEF.html"
+	tests := []struct {
+		name      string
+		viaServer string // what the extension sends
+		viaCLI    string // what the seller types
+		fetcher   string
+	}{
+		{"same text", "https://www.etsy.com/shop/X/reviews", "https://www.etsy.com/shop/X/reviews", "extension"},
+		{"fragment", "https://www.etsy.com/shop/X/reviews#reviews", "https://www.etsy.com/shop/X/reviews", "extension"},
+		{"spaces", "  https://www.etsy.com/shop/X/reviews\n", "https://www.etsy.com/shop/X/reviews#top", "extension"},
+		{"trusted shops", ts + "#bewertungen", ts, "agent"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := startAgent(t, nil)
+			c := a.authed(t)
+			cliSrc, err := monitor.NewSource(tt.viaCLI, time.Now())
+			if err != nil {
+				t.Fatalf("NewSource(%q): %v", tt.viaCLI, err)
+			}
+			if err := a.store.PutSource(cliSrc); err != nil {
+				t.Fatal(err)
+			}
+			c.send(protocol.TypeAddSource, "1", protocol.SourceURL{URL: tt.viaServer})
+			_, p := c.expect(protocol.TypeSources)
+			got := p.(*protocol.Sources).Sources
+			if len(got) != 1 || got[0].URL != cliSrc.URL || got[0].Platform != cliSrc.Platform || got[0].Fetcher != tt.fetcher || cliSrc.Fetcher != tt.fetcher {
+				t.Fatalf("add_source(%q) after the CLI added %q: sources = %+v, want one %s source %s fetched by %s",
+					tt.viaServer, tt.viaCLI, got, cliSrc.Platform, cliSrc.URL, tt.fetcher)
+			}
+			// Removing by the address as it was added finds the stored one.
+			c.send(protocol.TypeRemoveSource, "2", protocol.SourceURL{URL: tt.viaServer})
+			_, p = c.expect(protocol.TypeSources)
+			if got := p.(*protocol.Sources).Sources; len(got) != 0 {
+				t.Errorf("remove_source(%q): sources = %+v, want none", tt.viaServer, got)
+			}
+		})
+	}
+}
+
 type wakeFunc func()
 
 func (f wakeFunc) Wake() { f() }
@@ -689,6 +744,40 @@ func TestFetchViaExtension(t *testing.T) {
 	c.expect(protocol.TypeFetchPage)
 	c.ws.Close()
 	<-done
+}
+
+// TestFetchSkipsScripts: the sources CLI connects after the extension (so
+// it is the newest connection) and must never be asked to load a page.
+func TestFetchSkipsScripts(t *testing.T) {
+	const page = "https://www.etsy.com/shop/X/reviews"
+	a := startAgent(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	cli := a.authedAs(t, cliClient)
+	if _, err := a.srv.FetchViaExtension(ctx, page); !errors.Is(err, ErrNoExtension) {
+		t.Fatalf("with only the CLI connected: %v, want ErrNoExtension", err)
+	}
+
+	ext := a.authed(t)
+	cli2 := a.authedAs(t, cliClient)
+	done := make(chan error, 1)
+	go func() {
+		_, err := a.srv.FetchViaExtension(ctx, page)
+		done <- err
+	}()
+	m, _ := ext.expect(protocol.TypeFetchPage)
+	ext.send(protocol.TypeFetchResult, m.ID, protocol.FetchResult{URL: page, Status: 200, HTML: "<html></html>"})
+	if err := <-done; err != nil {
+		t.Fatalf("FetchViaExtension with the extension and the CLI connected: %v", err)
+	}
+	// Neither CLI connection was sent anything: a ping is answered first.
+	for i, c := range []*client{cli, cli2} {
+		c.send(protocol.TypePing, "p", protocol.Empty{})
+		if m, _ := c.expect(protocol.TypePong); m.ID != "p" {
+			t.Errorf("CLI connection %d: pong id %q", i, m.ID)
+		}
+	}
 }
 
 func TestConnectionCapAndShutdown(t *testing.T) {
