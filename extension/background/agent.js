@@ -92,7 +92,16 @@ export class Agent {
       this.armTimeout(p);
       this.wanted = true;
       if (this.authed) this.flush();
-      else this.ensure().catch(() => { /* the queue's own timeouts report it */ });
+      else {
+        this.ensure().catch((e) => {
+          // What the seller typed is safe in the outbox and goes out after the
+          // next hello; say so now rather than after the timeout.
+          if (!p.outboxId || !this.queue.includes(p)) return;
+          this.queue = this.queue.filter((q) => q !== p);
+          clearTimeout(p.timer);
+          p.reject(new AgentError(e.code === CODES.NOT_PAIRED ? CODES.NOT_PAIRED : CODES.OFFLINE, `${type}: kept, sent when the agent is back`));
+        });
+      }
     });
   }
 

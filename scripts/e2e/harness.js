@@ -43,14 +43,15 @@ export function freePort() {
 }
 
 /**
- * Starts the agent on a free port with a fresh data dir; resolves once it has
- * printed its pairing code.
+ * Starts the agent on a free port with a fresh data dir (or the given ones,
+ * to restart an agent); resolves once it has printed its pairing code.
  * @param {string} bin
  * @param {string[]} [extraArgs]
+ * @param {{port?: number, data?: string}} [reuse]
  */
-export async function startAgent(bin, extraArgs = []) {
-  const port = await freePort();
-  const data = tempDir('calmreply-data-');
+export async function startAgent(bin, extraArgs = [], reuse = {}) {
+  const port = reuse.port ?? (await freePort());
+  const data = reuse.data ?? tempDir('calmreply-data-');
   const proc = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--data', data, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
