@@ -31,22 +31,24 @@ type analyzeOutput struct {
 }
 
 type analyzeReview struct {
-	ID             string            `json:"id"`
-	Author         *string           `json:"author"`
-	Rating         *int              `json:"rating"`
-	Date           *string           `json:"date"`
-	DateRange      *review.DateRange `json:"date_range"`
-	Title          *string           `json:"title"`
-	Listing        *review.Listing   `json:"listing"`
-	Text           string            `json:"text"`
-	ShopReply      *string           `json:"shop_reply"`
-	URL            *string           `json:"url"`
-	Analysis       analyzeAnalysis   `json:"analysis"`
-	Draft          *string           `json:"draft"`
-	PrivateMessage *string           `json:"private_message"`
-	Note           *string           `json:"note"`
-	Deadline       *review.Deadline  `json:"deadline"`
-	Notices        []review.Notice   `json:"notices"`
+	ID        string            `json:"id"`
+	Author    *string           `json:"author"`
+	Rating    *int              `json:"rating"`
+	Date      *string           `json:"date"`
+	DateRange *review.DateRange `json:"date_range"`
+	Title     *string           `json:"title"`
+	Listing   *review.Listing   `json:"listing"`
+	Text      string            `json:"text"`
+	// Truncated: the page showed only the start of the text.
+	Truncated      bool             `json:"truncated"`
+	ShopReply      *string          `json:"shop_reply"`
+	URL            *string          `json:"url"`
+	Analysis       analyzeAnalysis  `json:"analysis"`
+	Draft          *string          `json:"draft"`
+	PrivateMessage *string          `json:"private_message"`
+	Note           *string          `json:"note"`
+	Deadline       *review.Deadline `json:"deadline"`
+	Notices        []review.Notice  `json:"notices"`
 }
 
 type analyzeAnalysis struct {
@@ -163,7 +165,7 @@ func toAnalyzeOutput(out pipeline.Output, rawURL string) analyzeOutput {
 		}
 		ao.Reviews = append(ao.Reviews, analyzeReview{
 			ID: rv.ID, Author: rv.Author, Rating: rv.Rating, Date: rv.Date, DateRange: rv.DateRange,
-			Title: orNull(rv.Title), Listing: rv.Listing, Text: rv.Text, ShopReply: rv.ShopReply, URL: orNull(rv.URL),
+			Title: orNull(rv.Title), Listing: rv.Listing, Text: rv.Text, Truncated: rv.Truncated, ShopReply: rv.ShopReply, URL: orNull(rv.URL),
 			Analysis: analyzeAnalysis{
 				Lang: orNull(a.Lang), Kind: a.Kind, Topics: topics, Action: a.Action,
 				Confidence: a.Confidence, Reasons: a.Reasons,
@@ -203,6 +205,9 @@ func printAnalysis(w io.Writer, out pipeline.Output, rawURL string) {
 			fmt.Fprintln(w, "  (rating only, no text)")
 		} else {
 			fmt.Fprintf(w, "  %s\n", indent(rv.Text))
+			if rv.Truncated {
+				fmt.Fprintln(w, "  (the page shows only the start of this review)")
+			}
 		}
 		if rv.ShopReply != nil {
 			fmt.Fprintf(w, "  shop replied: %s\n", indent(*rv.ShopReply))

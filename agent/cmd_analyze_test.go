@@ -80,6 +80,9 @@ func TestAnalyzeMatchesScraper(t *testing.T) {
 			for i, w := range want.Reviews {
 				g := reviews[i].(map[string]any)
 				checkReview(t, g, w.ID, w.Author, w.Rating, w.Date, w.Text, w.ShopReply)
+				if g["truncated"] != w.Truncated {
+					t.Errorf("review %s: truncated = %v, want %v", w.ID, g["truncated"], w.Truncated)
+				}
 			}
 		})
 	}
@@ -87,7 +90,7 @@ func TestAnalyzeMatchesScraper(t *testing.T) {
 
 func checkReview(t *testing.T, g map[string]any, id string, author *string, rating *int, date *string, text string, reply *string) {
 	t.Helper()
-	for _, key := range []string{"id", "author", "rating", "date", "text", "shop_reply", "analysis", "draft", "deadline"} {
+	for _, key := range []string{"id", "author", "rating", "date", "text", "truncated", "shop_reply", "analysis", "draft", "deadline"} {
 		if _, ok := g[key]; !ok {
 			t.Errorf("review %s: key %q missing", id, key)
 		}
@@ -233,4 +236,25 @@ func mustOpen(t *testing.T, path string) *os.File {
 	}
 	t.Cleanup(func() { f.Close() })
 	return f
+}
+
+// TestAnalyzeTruncated: a review the page shows only in part says so in
+// the JSON contract and in the text output.
+func TestAnalyzeTruncated(t *testing.T) {
+	const file = "../scrapers/etsy/testdata/fragment_truncated.html"
+	got, stderr, code := analyzeJSON(t, "--platform", "etsy", file)
+	if code != 0 {
+		t.Fatalf("analyze %s: exit %d: %s", file, code, stderr)
+	}
+	reviews := got["reviews"].([]any)
+	if len(reviews) != 1 || reviews[0].(map[string]any)["truncated"] != true {
+		t.Fatalf("analyze --json %s: reviews = %v, want one with truncated true", file, reviews)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"analyze", "--now", testNow, "--platform", "etsy", file}, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("analyze %s: exit %d: %s", file, code, errb.String())
+	}
+	if !strings.Contains(out.String(), "only the start") {
+		t.Errorf("analyze %s text output does not say the review is cut:\n%s", file, out.String())
+	}
 }
