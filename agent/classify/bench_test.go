@@ -3,6 +3,8 @@ package classify
 import (
 	"runtime"
 	"testing"
+
+	"github.com/calmreply/calmreply/scrapers/scrapertest"
 )
 
 // BenchmarkClassify classifies the evaluation set round and round on one
@@ -72,4 +74,26 @@ func mustNew(tb testing.TB) *Classifier {
 	c, err := New()
 	must(tb, err)
 	return c
+}
+
+// BenchmarkClassifyReal runs on the shared real datasets (longer texts than
+// the evaluation set); it skips when they are absent.
+func BenchmarkClassifyReal(b *testing.B) {
+	c := mustNew(b)
+	var ins []Input
+	var bytes int
+	for _, set := range realSets {
+		path := scrapertest.SharedFixture(b, set.rel)
+		for _, r := range set.read(b, path) {
+			ins = append(ins, Input{Text: r.text, PageLang: r.lang})
+			bytes += len(r.text)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.Classify(ins[i%len(ins)])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reviews/s")
+	b.ReportMetric(float64(bytes)/float64(len(ins)), "avg-bytes")
 }

@@ -6,7 +6,6 @@ package classify
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -70,14 +69,6 @@ func Classify(in Input) review.Analysis {
 	})
 	return defaultC.Classify(in)
 }
-
-var (
-	// Bare domains are matched in lower case only: "gut.Es" is a missing
-	// space, not a Spanish site.
-	reURL    = regexp.MustCompile(`(?i:https?://|www\.)|\b[a-z0-9][a-z0-9-]{1,}\.(?:com|net|org|de|nl|se|dk|no|fr|pl|it|es|eu|be|at|ch|co|uk|shop|store|info|biz|ly|io|xyz|online)\b`)
-	reHandle = regexp.MustCompile(`(?:^|\s)@[A-Za-z0-9_.]{3,}`)
-	rePhone  = regexp.MustCompile(`(?:\+\d{1,3}[ \-]?)?\d{2,4}[ \-/]?\d{3,4}[ \-]?\d{2,5}\b`)
-)
 
 // Classify reads one review.
 func (c *Classifier) Classify(in Input) review.Analysis {
@@ -357,7 +348,7 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 // inside a long review that tells an experience is a source, not an ad:
 // it then needs a second promotional signal.
 func (ev *evidence) spamSignals(s string, t text) {
-	if m := reURL.FindString(s); m != "" {
+	if m := findLink(s); m != "" {
 		w := 2.0
 		if ev.words > 30 && ev.pos+ev.neg >= 2 {
 			w = 1
@@ -365,11 +356,11 @@ func (ev *evidence) spamSignals(s string, t text) {
 		ev.spam += w
 		ev.spamWords = append(ev.spamWords, "link "+m)
 	}
-	if reHandle.MatchString(s) {
+	if hasHandle(s) {
 		ev.spam++
 		ev.spamWords = append(ev.spamWords, "@handle")
 	}
-	if isPhone(rePhone.FindString(s)) {
+	if hasPhone(s) {
 		ev.spam++
 		ev.spamWords = append(ev.spamWords, "phone number")
 	}
@@ -377,17 +368,6 @@ func (ev *evidence) spamSignals(s string, t text) {
 		ev.spam++
 		ev.spamWords = append(ev.spamWords, "promo code")
 	}
-}
-
-// isPhone: eight or more digits in one number-like run.
-func isPhone(m string) bool {
-	n := 0
-	for _, r := range m {
-		if r >= '0' && r <= '9' {
-			n++
-		}
-	}
-	return n >= 8
 }
 
 // topics lists the topics of a complaint: problems named outright, areas

@@ -26,9 +26,9 @@ type realReview struct {
 var realSets = []struct {
 	name string
 	rel  string
-	read func(t *testing.T, path string) []realReview
+	read func(t testing.TB, path string) []realReview
 }{
-	{"de coffee reviews", "reviews-de/marielledado-german-coffee-reviews/utopia_coffee_reviews_de.json", func(t *testing.T, p string) []realReview {
+	{"de coffee reviews", "reviews-de/marielledado-german-coffee-reviews/utopia_coffee_reviews_de.json", func(t testing.TB, p string) []realReview {
 		var rows []struct {
 			Rating int    `json:"rating"`
 			Review string `json:"review"`
@@ -40,16 +40,16 @@ var realSets = []struct {
 		}
 		return out
 	}},
-	{"de trustpilot insurer", "trustpilot/Ahmad1993Aj-trustpilot-reviews-scraper/oerag_trustpilot_reviews_de.csv", func(t *testing.T, p string) []realReview {
+	{"de trustpilot insurer", "trustpilot/Ahmad1993Aj-trustpilot-reviews-scraper/oerag_trustpilot_reviews_de.csv", func(t testing.TB, p string) []realReview {
 		return readCSV(t, p, "de", "rating", "text", "title")
 	}},
-	{"nl restaurant", "reviews-nl/TAMustafa-deBerenReviews/deBerenReviews.csv", func(t *testing.T, p string) []realReview {
+	{"nl restaurant", "reviews-nl/TAMustafa-deBerenReviews/deBerenReviews.csv", func(t testing.TB, p string) []realReview {
 		return readCSV(t, p, "nl", "stars", "review_text", "")
 	}},
-	{"sv trustpilot", "reviews-sv/TeaElming-trustpilot-scraper/trustpilot_sv_sample2000.csv", func(t *testing.T, p string) []realReview {
+	{"sv trustpilot", "reviews-sv/TeaElming-trustpilot-scraper/trustpilot_sv_sample2000.csv", func(t testing.TB, p string) []realReview {
 		return readCSV(t, p, "sv", "rating", "text", "")
 	}},
-	{"keytrade nl/fr/en", "trustpilot/jean-cheramy-keytrade-trustpilot-analysis/keytrade_trustpilot_reviews_nl_fr_en.json", func(t *testing.T, p string) []realReview {
+	{"keytrade nl/fr/en", "trustpilot/jean-cheramy-keytrade-trustpilot-analysis/keytrade_trustpilot_reviews_nl_fr_en.json", func(t testing.TB, p string) []realReview {
 		var rows []struct {
 			Text     string `json:"text"`
 			Title    string `json:"title"`
@@ -141,7 +141,7 @@ func TestRealReviews(t *testing.T) {
 // language as prior.
 const realLangFloor = 0.95
 
-func readJSON(t *testing.T, path string, v any) {
+func readJSON(t testing.TB, path string, v any) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -153,7 +153,7 @@ func readJSON(t *testing.T, path string, v any) {
 }
 
 // readCSV reads the text (and optional title) and rating columns by name.
-func readCSV(t *testing.T, path, lang, ratingCol, textCol, titleCol string) []realReview {
+func readCSV(t testing.TB, path, lang, ratingCol, textCol, titleCol string) []realReview {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {

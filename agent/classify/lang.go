@@ -15,6 +15,7 @@ type detector struct {
 	prefix map[string][]weight // folded stem (from "word*" phrases) → evidence
 	grams  map[string][]weight // raw letter sequence, ^ and $ mark word edges
 	gramN  []int               // gram lengths present
+	stemN  []int               // stem lengths present, ascending
 }
 
 type weight struct {
@@ -98,6 +99,14 @@ func newDetector(langs map[string]*language) *detector {
 			d.prefix[k] = append(d.prefix[k], weight{s, e.w / float32(len(e.langs))})
 		}
 	}
+	stemLens := map[int]bool{}
+	for k := range d.prefix {
+		stemLens[len(k)] = true
+	}
+	for n := range stemLens {
+		d.stemN = append(d.stemN, n)
+	}
+	sort.Ints(d.stemN)
 	for n := range gramLens {
 		d.gramN = append(d.gramN, n)
 	}
@@ -111,7 +120,12 @@ func (d *detector) detect(toks []token, pageLang string) (string, float32) {
 	var total float32
 	per := make([]float32, len(d.codes))
 	var buf []byte
-	for _, t := range toks {
+	for n, t := range toks {
+		// A long review is decided well before its end: stop once one
+		// language leads by a wide margin.
+		if n >= 16 && n%8 == 0 && lead(score) > 6 {
+			break
+		}
 		if ws, ok := d.words[t.key]; ok {
 			for _, w := range ws {
 				score[w.slot] += w.w
@@ -120,7 +134,11 @@ func (d *detector) detect(toks []token, pageLang string) (string, float32) {
 			continue
 		}
 		known := false
-		for n := len(t.key) - 1; n >= minStemLength; n-- {
+		for j := len(d.stemN) - 1; j >= 0; j-- {
+			n := d.stemN[j]
+			if n >= len(t.key) {
+				continue
+			}
 			if ws, ok := d.prefix[t.key[:n]]; ok {
 				for _, w := range ws {
 					score[w.slot] += w.w
@@ -194,4 +212,18 @@ func normalizeLang(s string) string {
 		return "no"
 	}
 	return s
+}
+
+// lead is the best score's margin over the second best.
+func lead(score []float32) float32 {
+	var a, b float32
+	for _, v := range score {
+		switch {
+		case v > a:
+			a, b = v, a
+		case v > b:
+			b = v
+		}
+	}
+	return a - b
 }

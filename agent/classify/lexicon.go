@@ -106,6 +106,8 @@ type index struct {
 	fuzzy  map[string][]*phrase // one-deletion variants of long single words
 	stop   map[string]bool
 	negAft bool
+	// The stem lengths present, so matching tries only those.
+	prefixLens, suffixLens []int
 }
 
 func newIndex() *index {
@@ -142,8 +144,8 @@ func (ix *index) add(src string, c cat, topic review.Topic) error {
 		sub := tokenize(w).tokens // "&" or ":" vanish as they do in text
 		for i, t := range sub {
 			k := uint8(partExact)
-			if i == 0 && kind == partSuffix || i == len(sub)-1 && kind == partPrefix {
-				k = kind
+			if (i == 0 && kind == partSuffix || i == len(sub)-1 && kind == partPrefix) && len(t.key) >= 3 {
+				k = kind // shorter stems would match half the language
 			}
 			p.parts = append(p.parts, part{s: t.key, kind: k, marked: !t.plain})
 		}
@@ -204,14 +206,20 @@ func (ix *index) match(toks []token, hits []hit) []hit {
 		for _, p := range ix.exact[k] {
 			hits = ix.verify(p, toks, i, hits)
 		}
-		for n := 3; n <= len(k); n++ {
+		for _, n := range ix.prefixLens {
+			if n > len(k) {
+				break
+			}
 			if ps, ok := ix.prefix[k[:n]]; ok {
 				for _, p := range ps {
 					hits = ix.verify(p, toks, i, hits)
 				}
 			}
 		}
-		for n := 3; n < len(k); n++ {
+		for _, n := range ix.suffixLens {
+			if n >= len(k) {
+				break
+			}
 			if ps, ok := ix.suffix[k[len(k)-n:]]; ok {
 				for _, p := range ps {
 					hits = ix.verify(p, toks, i, hits)
@@ -230,23 +238,38 @@ func (ix *index) matchFuzzy(toks []token, i int, hits []hit) []hit {
 	if !toks[i].plain {
 		return hits
 	}
-	seen := map[*phrase]bool{}
-	try := func(key string) {
-		for _, p := range ix.fuzzy[key] {
-			if !seen[p] {
-				seen[p] = true
-				hits = append(hits, hit{p: p, start: i, end: i + 1, clauseID: toks[i].clause})
+	var seen []*phrase
+	add := func(p *phrase) {
+		for _, q := range seen {
+			if q == p {
+				return
 			}
 		}
+		seen = append(seen, p)
+		hits = append(hits, hit{p: p, start: i, end: i + 1, clauseID: toks[i].clause})
 	}
-	try(k)                           // the text misses a letter
-	for _, d := range deletions(k) { // one letter wrong or too many
-		try(d)
-		if p, ok := ix.exact[d]; ok && len(d) >= fuzzyMin {
-			for _, q := range p {
-				if len(q.parts) == 1 && !q.parts[0].marked && fuzzyCat[q.cat] && !seen[q] {
-					seen[q] = true
-					hits = append(hits, hit{p: q, start: i, end: i + 1, clauseID: toks[i].clause})
+	for _, p := range ix.fuzzy[k] { // the text misses a letter
+		add(p)
+	}
+	// One letter wrong or too many: drop each letter but the first in turn
+	// (the key is ASCII here, so bytes are letters). The lookups convert
+	// the buffer without allocating.
+	var arr [64]byte
+	if len(k) > len(arr) {
+		return hits
+	}
+	for j := 1; j < len(k); j++ {
+		if k[j] == k[j-1] {
+			continue
+		}
+		buf := append(append(arr[:0], k[:j]...), k[j+1:]...)
+		for _, p := range ix.fuzzy[string(buf)] {
+			add(p)
+		}
+		if len(buf) >= fuzzyMin {
+			for _, p := range ix.exact[string(buf)] {
+				if len(p.parts) == 1 && !p.parts[0].marked && fuzzyCat[p.cat] {
+					add(p)
 				}
 			}
 		}
@@ -379,6 +402,7 @@ func buildIndex(f *lexiconFile) (*index, error) {
 	for _, w := range f.Stopwords {
 		ix.stop[fold(strings.ToLower(w))] = true
 	}
+	ix.prefixLens, ix.suffixLens = keyLens(ix.prefix), keyLens(ix.suffix)
 	// A phrase that carries its own negator ("keine Antwort") is not
 	// flipped by it.
 	negs := map[string]bool{}
@@ -408,4 +432,18 @@ func knownTopic(t review.Topic) bool {
 		}
 	}
 	return false
+}
+
+// keyLens lists the distinct key lengths of m, ascending.
+func keyLens(m map[string][]*phrase) []int {
+	seen := map[int]bool{}
+	var out []int
+	for k := range m {
+		if !seen[len(k)] {
+			seen[len(k)] = true
+			out = append(out, len(k))
+		}
+	}
+	sort.Ints(out)
+	return out
 }

@@ -97,8 +97,8 @@ func isPromo(w string) bool {
 // dropped, ß as ss, and the German umlaut spellings ae/oe/ue as plain
 // vowels, so "Qualität", "qualitaet" and "qualitat" meet.
 func fold(s string) string {
-	if isASCII(s) && !strings.Contains(s, "e") {
-		return s
+	if isASCII(s) {
+		return foldUmlautSpelling(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -109,14 +109,26 @@ func fold(s string) string {
 			b.WriteRune(r)
 		}
 	}
-	out := b.String()
-	if strings.Contains(out, "e") {
-		out = umlautSpelling.Replace(out)
-	}
-	return out
+	return foldUmlautSpelling(b.String())
 }
 
-var umlautSpelling = strings.NewReplacer("ae", "a", "oe", "o", "ue", "u")
+// foldUmlautSpelling turns ae, oe, ue into a, o, u.
+func foldUmlautSpelling(s string) string {
+	if !strings.Contains(s, "e") {
+		return s
+	}
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c == 'a' || c == 'o' || c == 'u') && i+1 < len(s) && s[i+1] == 'e' {
+			out = append(out, c)
+			i++
+			continue
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
 
 var foldRune = map[rune]string{
 	'ä': "a", 'à': "a", 'á': "a", 'â': "a", 'å': "a", 'ą': "a", 'ã': "a",
