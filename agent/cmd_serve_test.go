@@ -172,3 +172,71 @@ func TestTokenRotate(t *testing.T) {
 		t.Errorf("token without rotate: exit %d, want 2", code)
 	}
 }
+
+// TestServeBadDataDir runs serve in-process on data directories it cannot
+// use. Tests run as root, so permissions do not bite; a path through a
+// regular file (ENOTDIR) does, at each place the agent writes. Each must end
+// at once with a message naming the path, never a panic or a running agent.
+// (agent/blackbox covers read-only and full disks against the binary.)
+func TestServeBadDataDir(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir string) string // returns --data
+		want  []string
+	}{
+		{"data is a file", func(t *testing.T, dir string) string {
+			f := filepath.Join(dir, "data")
+			writeFile(t, f)
+			return f
+		}, []string{"cannot create the data directory", "not a directory"}},
+		{"data under a file", func(t *testing.T, dir string) string {
+			writeFile(t, filepath.Join(dir, "file"))
+			return filepath.Join(dir, "file", "calmreply")
+		}, []string{"cannot create the data directory", "not a directory"}},
+		{"store is a file", func(t *testing.T, dir string) string {
+			writeFile(t, filepath.Join(dir, "store"))
+			return dir
+		}, []string{"store", "not a directory"}},
+		{"token is a directory", func(t *testing.T, dir string) string {
+			if err := os.MkdirAll(filepath.Join(dir, "token", "x"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			return dir
+		}, []string{"pairing token in", "token"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := tt.setup(t, t.TempDir())
+			var out, errb bytes.Buffer
+			done := make(chan int, 1)
+			go func() {
+				done <- run([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, nil, &out, &errb)
+			}()
+			var code int
+			select {
+			case code = <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatalf("serve --data %s is still running; stdout %q", data, out.String())
+			}
+			msg := errb.String()
+			if code != 1 || strings.Count(strings.TrimSpace(msg), "\n") != 0 {
+				t.Errorf("serve --data %s: exit %d, stderr %q; want exit 1 and one line", data, code, msg)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("serve --data %s: stderr %q does not mention %q", data, msg, w)
+				}
+			}
+			if out.Len() != 0 {
+				t.Errorf("serve --data %s printed a start line: %q", data, out.String())
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, path string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte("in the way\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
