@@ -83,7 +83,10 @@ async function refreshBadge() {
  * @param {chrome.runtime.MessageSender} sender
  */
 async function fromContent(msg, sender) {
-  const pageUrl = sender.url ?? sender.tab?.url ?? '';
+  let pageUrl = sender.url ?? sender.tab?.url ?? '';
+  // Single-page apps change the URL without a load; trust the page's own
+  // report only within the origin the browser says the sender is on.
+  if (typeof msg.url === 'string' && sameOrigin(msg.url, pageUrl)) pageUrl = msg.url;
   switch (msg.type) {
     case 'match': {
       let known = await currentProfiles();
@@ -96,7 +99,7 @@ async function fromContent(msg, sender) {
     }
     case 'analyze_page': {
       const d = msg.data ?? {};
-      if (typeof d.url !== 'string' || new URL(d.url).origin !== new URL(pageUrl).origin) {
+      if (typeof d.url !== 'string' || !sameOrigin(d.url, pageUrl)) {
         throw new AgentError(CODES.BAD_MESSAGE, 'analyze_page for another page');
       }
       if (!Array.isArray(d.items) || d.items.length > LIMITS.maxItems) {
@@ -165,6 +168,15 @@ async function fromPage(msg) {
     }
     default:
       throw new AgentError(CODES.UNKNOWN_TYPE, `unknown request ${String(msg.type)}`);
+  }
+}
+
+/** @param {string} a @param {string} b */
+function sameOrigin(a, b) {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
   }
 }
 

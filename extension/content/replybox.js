@@ -30,22 +30,30 @@ function lookup(review, selector) {
 }
 
 /**
- * Waits until the selector finds a visible element.
+ * Waits until one of the selectors finds a visible element.
  * @param {Element} review
- * @param {string} selector
- * @returns {Promise<Element | null>}
+ * @param {string[]} selectors
+ * @returns {Promise<{el: Element, selector: string} | null>}
  */
-function waitFor(review, selector) {
+function waitFor(review, selectors) {
   return new Promise((resolve) => {
     const start = Date.now();
     const tick = () => {
-      const el = lookup(review, selector);
-      if (el && visible(el)) return resolve(el);
-      if (Date.now() - start > OPEN_WAIT_MS) return resolve(el && visible(el) ? el : null);
+      const hit = firstVisible(review, selectors);
+      if (hit || Date.now() - start > OPEN_WAIT_MS) return resolve(hit);
       setTimeout(tick, 60);
     };
     tick();
   });
+}
+
+/** @param {Element} review @param {string[]} selectors */
+function firstVisible(review, selectors) {
+  for (const selector of selectors) {
+    const el = lookup(review, selector);
+    if (el && visible(el)) return { el, selector };
+  }
+  return null;
 }
 
 /**
@@ -68,30 +76,30 @@ export async function remember(pageName, box) {
 }
 
 /**
- * Finds (opening it if needed) the reply box for one review element.
+ * Finds (opening it if needed) the reply box for one review element: the box
+ * the seller pointed at on this site, else the profile's; inside the review
+ * element first, then in the document (dialogs render outside it).
  * @param {Element} review
  * @param {ReplyBox | undefined} profileBox
  * @param {string} pageName
  * @returns {Promise<{el: Element, mode: string, events: string[]} | null>}
  */
 export async function findBox(review, profileBox, pageName) {
-  if (profileBox?.input) {
-    let el = lookup(review, profileBox.input);
-    if ((!el || !visible(el)) && profileBox.open) {
-      const opener = review.querySelector(profileBox.open);
-      if (opener instanceof HTMLElement) {
-        opener.click(); // the platform's own "Respond" button: reveals the box, posts nothing
-        el = await waitFor(review, profileBox.input);
-      }
-    }
-    if (el && visible(el)) return { el, mode: profileBox.mode || modeOf(el), events: profileBox.events ?? ['input', 'change'] };
-  }
   const mem = await remembered(pageName);
-  if (mem) {
-    const el = lookup(review, mem.selector);
-    if (el) return { el, mode: mem.mode, events: profileBox?.events ?? ['input', 'change'] };
+  /** @type {string[]} */
+  const selectors = [mem?.selector, profileBox?.input].filter((s) => !!s).map(String);
+  const events = profileBox?.events ?? ['input', 'change'];
+  const modeFor = (/** @type {{el: Element, selector: string}} */ hit) =>
+    (mem && hit.selector === mem.selector ? mem.mode : profileBox?.mode) || modeOf(hit.el);
+  let hit = firstVisible(review, selectors);
+  if (!hit && profileBox?.open) {
+    const opener = review.querySelector(profileBox.open);
+    if (opener instanceof HTMLElement) {
+      opener.click(); // the platform's own "Respond" button: reveals the box, posts nothing
+      hit = await waitFor(review, selectors);
+    }
   }
-  return null;
+  return hit ? { el: hit.el, mode: modeFor(hit), events } : null;
 }
 
 /** @param {string} s */

@@ -26,6 +26,9 @@ before(async () => {
     // The 2-star review moves to 37 days ago, so Etsy's 100-day window has 63 days left today.
     [/^https:\/\/www\.etsy\.com\/your\/shops\/me\/reviews/, ETSY('seller_reviews.html'),
       (html) => html.replace('datetime="2024-06-02"', `datetime="${daysAgo(37)}"`)],
+    // A seller page whose reply box the profile no longer finds (Etsy renamed the field).
+    [/^https:\/\/www\.etsy\.com\/nl\/your\/shops\/me\/reviews/, ETSY('seller_reviews.html'),
+      (html) => html.replaceAll('name="response"', 'name="reply-text"')],
     [/^https:\/\/www\.etsy\.com\/de\/shop\/Tonwerk/, ETSY('shop_reviews_de.html')],
     [/^https:\/\/www\.etsy\.com\/shop\/Redesigned/, ETSY('err_markup_changed.html')],
     [/^https:\/\/www\.etsy\.com\//, null],
@@ -111,6 +114,56 @@ test('seller page: badge, draft, rule warning and deadline on every review; Inse
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.locator('[data-review-id="6300000201"]').screenshot({ path: path.join(ARTIFACTS, 'etsy-overlay.png') });
   await page.screenshot({ path: path.join(ARTIFACTS, 'etsy-seller-page.png'), fullPage: true });
+  await page.close();
+});
+
+test('Another wording gives a different draft; the private message is one click away', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(SELLER_URL);
+  await waitForCards(page, 3);
+  const card = '[data-review-id="6300000201"] calmreply-card';
+  const before = await readCard(page, card);
+  await page.locator(`${card} [data-act="redraft"]`).click();
+  await page.waitForFunction(([sel, old]) => {
+    const v = /** @type {HTMLTextAreaElement | null} */ (document.querySelector(sel)?.shadowRoot?.querySelector('[data-part="draft"]'))?.value;
+    return v && v !== old;
+  }, [card, before?.draft]);
+  const after = await readCard(page, card);
+  assert.ok(after?.draft && after.draft !== before?.draft, 'a different wording');
+  assert.ok(after.actions.includes('insert'), 'still insertable');
+
+  await page.locator(`${card} [data-act="private"]`).click();
+  const priv = page.locator(`${card} [data-part="private"]`);
+  await priv.waitFor({ state: 'visible' });
+  assert.ok(((await priv.inputValue()) ?? '').length > 20, 'the private message draft is shown');
+  await page.close();
+});
+
+test('when the reply box is not found, the seller points at it once and it is remembered', async () => {
+  const page = await browser.context.newPage();
+  await page.goto('https://www.etsy.com/nl/your/shops/me/reviews');
+  await waitForCards(page, 3);
+  const card = '[data-review-id="6300000201"] calmreply-card';
+  await page.locator(`${card} [data-act="insert"]`).click();
+  await page.locator(`${card} [data-act="point"]`).waitFor({ timeout: 10_000 });
+  assert.match((await readCard(page, card))?.status ?? '', /No reply box found/);
+
+  await page.locator(`${card} [data-act="point"]`).click();
+  await page.locator(`${card} [data-part="status"]`, { hasText: 'click the reply box' }).waitFor();
+  const box = page.locator('[data-review-id="6300000201"] textarea[name="reply-text"]');
+  await box.click();
+  await page.locator(`${card} [data-part="status"]`, { hasText: 'Remembered' }).waitFor();
+  const draft = (await readCard(page, card))?.draft;
+  assert.equal(await box.inputValue(), draft, 'the pointed box got the draft');
+
+  // From now on Insert finds it by itself, also after a reload.
+  await page.reload();
+  await waitForCards(page, 3);
+  await page.locator(`${card} [data-act="insert"]`).click();
+  await page.locator(`${card} [data-part="status"]`, { hasText: 'post it yourself' }).waitFor({ timeout: 10_000 });
+  assert.equal(await box.inputValue(), (await readCard(page, card))?.draft);
+  const spy = await page.evaluate(() => /** @type {any} */ (window).__calmreplySpy);
+  assert.equal(spy.submits + spy.submitClicks, 0, 'nothing submitted');
   await page.close();
 });
 
