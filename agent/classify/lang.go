@@ -24,13 +24,14 @@ type weight struct {
 }
 
 const (
-	stopWeight    = 1.0
-	lexWeight     = 0.6
-	gramWeight    = 0.35
-	gramCap       = 0.8
-	priorWeight   = 1.1
-	weakEvidence  = 1.5 // below this total, an unknown page language wins
-	minStemLength = 4
+	stopWeight       = 1.0
+	lexWeight        = 1.0
+	phraseWordWeight = 0.4
+	gramWeight       = 0.35
+	gramCap          = 0.8
+	priorWeight      = 0.8
+	weakEvidence     = 1.5 // below this total, an unknown page language wins
+	minStemLength    = 4
 )
 
 func newDetector(langs map[string]*language) *detector {
@@ -73,12 +74,18 @@ func newDetector(langs map[string]*language) *detector {
 		for _, m := range []map[string][]*phrase{l.index.exact, l.index.prefix, l.index.suffix} {
 			for _, ps := range m {
 				for _, p := range ps {
+					// A word that only occurs inside a longer phrase ("info"
+					// in "info via") says less about the language.
+					w := float32(lexWeight)
+					if len(p.parts) > 1 {
+						w = phraseWordWeight
+					}
 					for _, pt := range p.parts {
 						switch {
 						case pt.kind == partExact && len(pt.s) > 1:
-							note(words, pt.s, s, lexWeight)
+							note(words, pt.s, s, w)
 						case pt.kind == partPrefix && len(pt.s) >= minStemLength:
-							note(stems, pt.s, s, lexWeight)
+							note(stems, pt.s, s, w)
 						}
 					}
 				}
