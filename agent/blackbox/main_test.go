@@ -216,21 +216,26 @@ func (p *proc) stop() {
 	}
 }
 
-// rssKB reads the agent's resident memory.
-func (p *proc) rssKB(t testing.TB) int {
+// rssKB reads the agent's resident memory (VmRSS).
+func (p *proc) rssKB(t testing.TB) int { return p.status(t, "VmRSS:") }
+
+// status reads one kB figure of /proc/PID/status: VmRSS, RssAnon (the Go
+// heap and stacks) or RssFile (touched pages of mmapped files: Badger's
+// logs and tables, which the kernel may drop).
+func (p *proc) status(t testing.TB, field string) int {
 	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
 	if err != nil {
 		t.Skipf("no /proc to measure memory: %v", err)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
 			var kb int
 			fmt.Sscan(f[1], &kb)
 			return kb
 		}
 	}
-	t.Fatalf("no VmRSS in /proc/%d/status", p.cmd.Process.Pid)
+	t.Fatalf("no %s in /proc/%d/status", field, p.cmd.Process.Pid)
 	return 0
 }
 
