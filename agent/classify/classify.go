@@ -84,8 +84,13 @@ func (c *Classifier) Classify(in Input) review.Analysis {
 	ev.spamSignals(in.Text, t)
 	a := decide(ev, in.Rating)
 	a.Lang = lang
-	if margin < 0.5 && len(t.tokens) > 0 {
-		a.Reasons = append(a.Reasons, "language: short text, page language decided")
+	switch {
+	case len(t.tokens) == 0:
+	case margin < 0.5 && normalizeLang(in.PageLang) == lang:
+		a.Reasons = append(a.Reasons, "language: little evidence, the page's language decided")
+	case margin < 0.5:
+		a.Reasons = append(a.Reasons, "language: little evidence")
+		a.Confidence = clamp(a.Confidence * 0.9)
 	}
 	return a
 }
