@@ -115,6 +115,7 @@ func init() {
 		re := `(?i)(?:^|[^\pL])(?:` + alt(w.Lead) + `)\s+(` + alt(nums) + `)\s+(` + alt(units) + `)(?:[^\pL]|$)`
 		promises = append(promises, promiseRule{regexp.MustCompile(re), w})
 	}
+	indexLeads()
 }
 
 // alt joins words into a regexp alternation, longest first so "werktagen"
@@ -267,7 +268,16 @@ func findPromise(text string, c clock, base time.Time) (time.Time, string, bool)
 	if text == "" || base.IsZero() {
 		return time.Time{}, "", false
 	}
-	for _, r := range promises {
+	return firstPromise(text, c, base, candidates(text))
+}
+
+// firstPromise runs the rules that may match (a bit each in mask, see
+// candidates) in order; the first that reads a promise wins.
+func firstPromise(text string, c clock, base time.Time, mask uint64) (time.Time, string, bool) {
+	for i, r := range promises {
+		if i < 64 && mask&(1<<i) == 0 {
+			continue
+		}
 		m := r.re.FindStringSubmatch(text)
 		if m == nil {
 			continue
