@@ -101,21 +101,30 @@ func wordAt(toks []token, w string) int {
 	if len(parts) == 0 {
 		return -1
 	}
-outer:
 	for i := range toks {
 		if i+len(parts) > len(toks) {
 			break
 		}
-		for j, p := range parts {
-			t := toks[i+j].lower
-			last := j == len(parts)-1
-			if (last && !strings.HasPrefix(t, p)) || (!last && t != p) {
-				continue outer
-			}
+		if partsAt(toks[i:], parts) {
+			return i
 		}
-		return i
 	}
 	return -1
+}
+
+// partsAt says whether the words of a lower-cased, split w begin at toks[0].
+func partsAt(toks []token, parts []string) bool {
+	if len(parts) > len(toks) {
+		return false
+	}
+	for j, p := range parts {
+		t := toks[j].lower
+		last := j == len(parts)-1
+		if (last && !strings.HasPrefix(t, p)) || (!last && t != p) {
+			return false
+		}
+	}
+	return true
 }
 
 // inferTopics finds complaint topics in the text when the analysis has none.
@@ -202,11 +211,16 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) string 
 	return ""
 }
 
-// topicHits yields every token index where w begins.
+// topicHits yields every token index where w begins. w is split once, not
+// per token: this runs for every topic word over every token.
 func topicHits(toks []token, w string) func(func(int) bool) {
+	parts := strings.Fields(strings.ToLower(w))
 	return func(yield func(int) bool) {
+		if len(parts) == 0 {
+			return
+		}
 		for i := range toks {
-			if wordAt(toks[i:i+1+min(len(toks)-i-1, 4)], w) == 0 && !yield(i) {
+			if partsAt(toks[i:i+1+min(len(toks)-i-1, 4)], parts) && !yield(i) {
 				return
 			}
 		}
