@@ -212,6 +212,13 @@ api.alarms.create('calmreply-reconnect', { periodInMinutes: 1 });
 api.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === 'calmreply-reconnect' && !agent.authed) reconnectIfPaired();
 });
+// A fresh install opens the pairing page once, so the seller is not left
+// guessing where the code goes.
+api.runtime.onInstalled.addListener(async ({ reason }) => {
+  if (reason !== 'install') return;
+  const { token } = await api.storage.local.get('token');
+  if (!token) api.tabs.create({ url: api.runtime.getURL('popup/popup.html?welcome') });
+});
 api.notifications.onClicked.addListener(() => {
   api.tabs.create({ url: api.runtime.getURL('inbox/inbox.html') });
 });
