@@ -214,6 +214,7 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 	claimed := make([]bool, len(toks))
 	problemAt := make([]bool, len(toks))
 	posClauses := map[int]bool{}
+	trollAt := make([]bool, len(toks))
 	var afterContrast []hit
 	words := func(h hit) string {
 		var b strings.Builder
@@ -264,6 +265,14 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 				ev.negClauses[cl[h.start]] = true
 			}
 		case catProblem:
+			// Inside a provocation ("fake reviews lol") a cue is no problem.
+			inTroll := false
+			for i := h.start; i < h.end; i++ {
+				inTroll = inTroll || trollAt[i]
+			}
+			if inTroll {
+				continue
+			}
 			// Only a negator right beside a problem undoes it ("no damage",
 			// "nicht kaputt"); "if I do not get my money back" stays one.
 			// The longest problem phrase claims its words, so "haven't
@@ -305,6 +314,9 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 				ev.why = true
 			}
 		case catTroll:
+			for i := h.start; i < h.end; i++ {
+				trollAt[i] = true
+			}
 			n := 0
 			for _, pt := range h.p.parts {
 				if pt.kind != partGap {
