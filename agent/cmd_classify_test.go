@@ -21,7 +21,7 @@ func TestClassifyCommand(t *testing.T) {
 		{"short with page language", `{"id":"r3","text":"Allt bra","rating":null,"page_lang":"sv"}`,
 			map[string]any{"id": "r3", "lang": "sv", "kind": "praise"}},
 		{"norwegian locale nb", `{"id":"r4","text":"Kjempebra!","page_lang":"nb"}`,
-			map[string]any{"id": "r4", "lang": "no"}},
+			map[string]any{"id": "r4", "lang": "no", "kind": "praise"}},
 		{"rating as float", `{"id":"r5","text":"Helaas kapot aangekomen.","rating":2.0}`,
 			map[string]any{"id": "r5", "kind": "complaint", "topics": []any{"damaged"}}},
 		{"numeric id echoed", `{"id":42,"text":"Do you ship to Canada?"}`,
