@@ -2,7 +2,7 @@
 // The inbox across platforms: most urgent first, filters, the draft, a link to
 // the review on its platform, state buttons, and the stats pictures.
 
-import { ratingChart, shareBar } from '../lib/charts.js';
+import { barChart, ratingChart, shareBar } from '../lib/charts.js';
 import { formatDeadline, formatDuration, stars } from '../lib/format.js';
 import { localize, t } from '../lib/i18n.js';
 import { ask } from '../lib/messaging.js';
@@ -109,6 +109,19 @@ async function loadStats() {
     sec.append(bar);
     const med = p.median_first_answer_hours;
     sec.append(el('div', 'muted', t('statsMedian', [med == null ? t('statsNoData') : formatDuration(med * 3_600_000, t)])));
+    box.append(sec);
+  }
+  const medians = (stats.platforms ?? []).filter((/** @type {any} */ p) => p.median_first_answer_hours != null);
+  if (medians.length) {
+    const sec = el('section', 'platform-stats');
+    sec.append(el('h3', '', t('statsMedianTitle')));
+    const chart = el('div');
+    chart.innerHTML = barChart(medians.map((/** @type {any} */ p) => ({
+      label: t('platform_' + p.platform),
+      value: p.median_first_answer_hours,
+      text: formatDuration(p.median_first_answer_hours * 3_600_000, t),
+    })), { label: t('statsMedianTitle') });
+    sec.append(chart);
     box.append(sec);
   }
   if (!stats.platforms?.length) box.textContent = t('statsNoData');

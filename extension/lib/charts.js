@@ -53,3 +53,25 @@ export function shareBar(share, opts = {}) {
     `<rect x="0" y="0" width="${w}" height="14" rx="7" fill="#e6efed"/>` +
     `<rect x="0" y="0" width="${(s * w).toFixed(1)}" height="14" rx="7" fill="#1f7a78"/></svg>`;
 }
+
+/**
+ * Horizontal bars, one per labelled value, scaled to the largest.
+ * @param {{label: string, value: number, text: string}[]} rows
+ * @param {{width?: number, label?: string}} [opts]
+ */
+export function barChart(rows, opts = {}) {
+  const w = opts.width ?? 320;
+  const labelW = 96;
+  const rowH = 18;
+  const max = Math.max(0, ...rows.map((r) => r.value)) || 1;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${rows.length * rowH}" width="${w}" height="${rows.length * rowH}" role="img" aria-label="${esc(opts.label ?? '')}">`];
+  rows.forEach((r, i) => {
+    const y = i * rowH;
+    const bw = Math.max(0, (r.value / max) * (w - labelW - 70));
+    parts.push(`<text x="0" y="${y + 13}" font-size="11" fill="#1d2327">${esc(r.label)}</text>`);
+    parts.push(`<rect x="${labelW}" y="${y + 3}" width="${bw.toFixed(1)}" height="12" rx="3" fill="#1f7a78"/>`);
+    parts.push(`<text x="${(labelW + bw + 6).toFixed(1)}" y="${y + 13}" font-size="11" fill="#4a5a58">${esc(r.text)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}

@@ -12,8 +12,21 @@ let untouched = {};
 
 /** @param {any} s */
 function fillSettings(s) {
-  const { shop_name, signature, contact, tone, offers, phrases, ...rest } = s ?? {};
+  const { shop_name, signature, contact, tone, offers, phrases, hours, llm, ...rest } = s ?? {};
   untouched = rest;
+  $('tz').value = hours?.tz ?? '';
+  $('start').value = hours?.start ?? '09:00';
+  $('end').value = hours?.end ?? '18:00';
+  if (hours?.days) {
+    for (const box of document.querySelectorAll('input[name=day]')) {
+      const b = /** @type {HTMLInputElement} */ (box);
+      b.checked = hours.days.includes(Number(b.value));
+    }
+  }
+  $('llm_endpoint').value = llm?.endpoint ?? '';
+  $('llm_model').value = llm?.model ?? '';
+  $('llm_key').value = llm?.api_key ?? '';
+  $('llm_timeout').value = llm?.timeout_ms ? String(llm.timeout_ms) : '';
   $('shop_name').value = shop_name ?? '';
   $('signature').value = signature ?? '';
   $('email').value = contact?.email ?? '';
@@ -81,6 +94,22 @@ function readSettings() {
     offers,
   };
   if (Object.keys(phrases).length) Object.assign(s, { phrases });
+  const tz = $('tz').value.trim();
+  if (tz) {
+    const days = [...document.querySelectorAll('input[name=day]')]
+      .filter((b) => /** @type {HTMLInputElement} */ (b).checked)
+      .map((b) => Number(/** @type {HTMLInputElement} */ (b).value))
+      .sort();
+    Object.assign(s, { hours: { tz, start: $('start').value || '09:00', end: $('end').value || '18:00', days } });
+  }
+  const endpoint = $('llm_endpoint').value.trim();
+  if (endpoint) {
+    /** @type {Record<string, string | number>} */
+    const llm = { endpoint, model: $('llm_model').value.trim() };
+    if ($('llm_key').value) llm.api_key = $('llm_key').value;
+    if (Number($('llm_timeout').value) > 0) llm.timeout_ms = Number($('llm_timeout').value);
+    Object.assign(s, { llm });
+  }
   return s;
 }
 

@@ -37,6 +37,39 @@ function ask(page, type, data = {}) {
   return page.evaluate(([t, d]) => chrome.runtime.sendMessage({ type: t, data: d }), [type, data]);
 }
 
+test('the options page saves the seller settings in the agent and shows them again', async () => {
+  const options = await browser.context.newPage();
+  await options.goto(`chrome-extension://${browser.id}/options/options.html`);
+  await options.locator('#settings-form').waitFor();
+  await options.fill('#shop_name', 'Tonwerk');
+  await options.fill('#email', 'hallo@tonwerk.example');
+  await options.selectOption('#tone', 'informal');
+  await options.check('input[name=offer][value=replacement]');
+  await options.click('#add-phrase');
+  await options.fill('#phrases tr:last-child input[name=lang]', 'de');
+  await options.fill('#phrases tr:last-child input[name=key]', 'closing');
+  await options.fill('#phrases tr:last-child input[name=text]', 'Herzlich, Anna');
+  await options.fill('#tz', 'Europe/Berlin');
+  await options.click('#settings-form button[type=submit]');
+  await options.locator('#settings-status', { hasText: 'Saved.' }).waitFor();
+
+  const stored = await ask(options, 'get_settings');
+  assert.ok(stored.ok, JSON.stringify(stored));
+  assert.equal(stored.data.shop_name, 'Tonwerk');
+  assert.equal(stored.data.contact.email, 'hallo@tonwerk.example');
+  assert.equal(stored.data.tone, 'informal');
+  assert.equal(stored.data.offers.replacement, true);
+  assert.equal(stored.data.phrases?.de?.closing, 'Herzlich, Anna');
+  assert.deepEqual(stored.data.hours, { tz: 'Europe/Berlin', start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] });
+
+  await options.reload();
+  await options.locator('#shop_name').waitFor();
+  await options.waitForFunction(() => /** @type {HTMLInputElement} */ (document.querySelector('#shop_name')).value === 'Tonwerk');
+  assert.equal(await options.inputValue('#phrases tr:last-child input[name=text]'), 'Herzlich, Anna');
+  assert.equal(await options.inputValue('#tone'), 'informal');
+  await options.close();
+});
+
 test('settings saved while the agent is down reach it once it is back', async () => {
   const options = await browser.context.newPage();
   await options.goto(`chrome-extension://${browser.id}/options/options.html`);
