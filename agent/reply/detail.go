@@ -19,6 +19,10 @@ var notNames = map[string]bool{
 	"kunde": true, "klant": true, "kund": true, "buyer": true, "käufer": true, "koper": true,
 	"köpare": true, "guest": true, "gast": true, "user": true, "a": true, "google": true,
 	"etsy": true, "client": true, "cliente": true, "klient": true, "kunden": true,
+	"anonyme": true, "anónimo": true, "anónima": true, "anonimo": true, "anonima": true, "anonim": true,
+	"anonimowy": true, "anonymt": true, "acheteur": true, "acheteuse": true, "comprador": true,
+	"acquirente": true, "kupujący": true, "klientka": true, "køber": true, "kjøper": true, "utilisateur": true,
+	"usuario": true, "utente": true, "użytkownik": true, "bruger": true, "bruker": true,
 }
 
 // FirstName returns the first name to greet a reviewer by ("Anna K." ->

@@ -291,6 +291,24 @@ func TestCheck(t *testing.T) {
 		{"en", "We will refund you in full.", "promise"},
 		{"en", "Thanks, [your answer] here.", "placeholder"},
 		{"en", "We are sorry that your mug arrived broken.", ""},
+		{"fr", "Ce n'est pas vrai, vous auriez dû lire l'annonce.", "defensive"},
+		{"fr", "Colissimo a abîmé le colis.", "blame"},
+		{"fr", "Découvrez notre nouvelle collection !", "promotion"},
+		{"fr", "Nous allons vous rembourser intégralement.", "promise"},
+		{"es", "No es culpa nuestra, fue el transportista.", "blame"},
+		{"es", "Como se indica claramente en la ficha, es pequeño.", "defensive"},
+		{"es", "Le daremos un código de descuento.", "promise"},
+		{"it", "Il corriere ha danneggiato il pacco.", "blame"},
+		{"it", "Non è vero, il prodotto era perfetto.", "defensive"},
+		{"it", "Scopra la nostra nuova collezione!", "promotion"},
+		{"pl", "To nie nasza wina, kurier zgubił paczkę.", "blame"},
+		{"pl", "Wyślemy nowy egzemplarz.", "promise"},
+		{"da", "Det er PostNords skyld, ikke vores skyld.", "blame"},
+		{"da", "Du tager fejl, varen var i orden.", "defensive"},
+		{"no", "Posten har ødelagt pakken.", "blame"},
+		{"no", "Følg oss for flere tilbud!", "promotion"},
+		{"fr", "Nous sommes désolés d'apprendre que votre tasse est arrivée abîmée.", ""},
+		{"pl", "Bardzo nam przykro, że Państwa zamówienie dotarło uszkodzone.", ""},
 	}
 	for _, tt := range tests {
 		got := Check(tt.text, tt.lang, review.Offers{})
@@ -305,7 +323,8 @@ func TestCheck(t *testing.T) {
 }
 
 func TestFirstName(t *testing.T) {
-	tests := map[string]string{"Anna K.": "Anna", "coolcat88": "", "J.": "", "Anonymous": "", "Jean-Luc Picard": "Jean-Luc", "ANNA": "", "Åsa": "Åsa", "": ""}
+	tests := map[string]string{"Anna K.": "Anna", "coolcat88": "", "J.": "", "Anonymous": "", "Jean-Luc Picard": "Jean-Luc", "ANNA": "", "Åsa": "Åsa", "": "",
+		"Anonyme": "", "Anónimo": "", "Anonimo": "", "Anonim": "", "Kupujący": "", "Łukasz": "Łukasz", "Søren": "Søren"}
 	for in, want := range tests {
 		if got := FirstName(&in); got != want {
 			t.Errorf("FirstName(%q) = %q, want %q", in, got, want)
