@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -288,10 +289,15 @@ func vetModelReply(s, lang string, req Request) error {
 		}
 		return fmt.Errorf("it is %d characters, over the platform's limit of %d", utf8.RuneCountInString(s), p.ReplyMaxChars)
 	}
-	if detectable()[lang] {
-		if got := classify.Classify(classify.Input{Text: s}).Lang; got != lang {
-			return fmt.Errorf("it is written in %s, not in the review's language %s", langName(got), langName(lang))
-		}
+	got := ""
+	switch {
+	case detectable()[lang]:
+		got = classify.Classify(classify.Input{Text: s}).Lang
+	case books[lang] != nil:
+		got = bookLang(s) // a language we write but the classifier does not read
+	}
+	if got != "" && got != lang {
+		return fmt.Errorf("it is written in %s, not in the review's language %s", langName(got), langName(lang))
 	}
 	if ps := Check(s, lang, req.Settings.Offers); len(ps) > 0 {
 		var what []string
@@ -301,6 +307,52 @@ func vetModelReply(s, lang string, req Request) error {
 		return errors.New("it contains " + strings.Join(what, "; "))
 	}
 	return nil
+}
+
+// bookWords maps each word of the phrase books to the languages using it.
+var bookWords = sync.OnceValue(func() map[string][]string {
+	out := map[string][]string{}
+	add := func(lang string, t toned) {
+		for _, alts := range t {
+			for _, a := range alts {
+				for _, tok := range tokenize(a) {
+					if len(tok.lower) > 1 && !slices.Contains(out[tok.lower], lang) {
+						out[tok.lower] = append(out[tok.lower], lang)
+					}
+				}
+			}
+		}
+	}
+	for lang, b := range books {
+		for _, t := range b.Slots {
+			add(lang, t)
+		}
+		for _, t := range b.Topics {
+			add(lang, t)
+		}
+	}
+	return out
+})
+
+// bookLang guesses a text's language from the phrase books' vocabulary: a
+// word counts for each language that uses it, shared words count less. It
+// returns "" when no word is known.
+func bookLang(text string) string {
+	words := bookWords()
+	score := map[string]float64{}
+	for _, tok := range tokenize(text) {
+		langs := words[tok.lower]
+		for _, l := range langs {
+			score[l] += 1 / float64(len(langs))
+		}
+	}
+	best := ""
+	for l, v := range score {
+		if best == "" || v > score[best] || v == score[best] && l < best {
+			best = l
+		}
+	}
+	return best
 }
 
 // problemWords names Check's problem codes for a seller.

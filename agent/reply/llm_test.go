@@ -95,6 +95,9 @@ func TestModelDraft(t *testing.T) {
 	en := func(url string) Request {
 		return llmRequest("en", "My lamp arrived broken, very disappointed.", "Tom", url)
 	}
+	es := func(url string) Request {
+		return llmRequest("es", "La taza llegó rota. Qué pena.", "Lucía", url)
+	}
 	slow := func(w http.ResponseWriter, r *http.Request) {
 		select { // hold the answer until the client gives up
 		case <-r.Context().Done():
@@ -111,6 +114,8 @@ func TestModelDraft(t *testing.T) {
 		note    string // the note contains this
 	}{
 		{name: "good answer", req: de, apiKey: "sk-local", reply: answer(t, "good_de.txt"), used: true, note: "language model"},
+		{name: "good answer, language the classifier does not read", req: es, reply: answer(t, "good_es.txt"), used: true, note: "language model"},
+		{name: "English for a Spanish review", req: es, reply: answer(t, "wrong_lang.txt"), note: "written in English, not in the review's language Spanish"},
 		{name: "reasoning block stripped", req: en, reply: answer(t, "think_en.txt"), used: true, note: "checked"},
 		{name: "slow", req: de, timeout: 100, reply: slow, note: "no answer within 100ms"},
 		{name: "server error", req: de, reply: func(w http.ResponseWriter, _ *http.Request) {
