@@ -268,17 +268,23 @@ func findPromise(text string, c clock, base time.Time) (time.Time, string, bool)
 	if text == "" || base.IsZero() {
 		return time.Time{}, "", false
 	}
-	return firstPromise(text, c, base, candidates(text))
+	mask, from := candidates(text)
+	return firstPromise(text, c, base, mask, &from)
 }
 
 // firstPromise runs the rules that may match (a bit each in mask, see
-// candidates) in order; the first that reads a promise wins.
-func firstPromise(text string, c clock, base time.Time, mask uint64) (time.Time, string, bool) {
+// candidates) in order, each from its first lead word; the first that reads
+// a promise wins.
+func firstPromise(text string, c clock, base time.Time, mask uint64, from *[maxFiltered]int) (time.Time, string, bool) {
 	for i, r := range promises {
-		if i < 64 && mask&(1<<i) == 0 {
-			continue
+		at := 0
+		if i < maxFiltered {
+			if mask&(1<<i) == 0 {
+				continue
+			}
+			at = from[i]
 		}
-		m := r.re.FindStringSubmatch(text)
+		m := r.re.FindStringSubmatch(text[at:])
 		if m == nil {
 			continue
 		}

@@ -10,8 +10,10 @@ import (
 // ("within", "innerhalb von") at a word start, followed by white space.
 // Running ten case-folding regexps over every draft cost more than the rest
 // of the deadline work together, so one pass over the text first finds which
-// languages have a lead word there at all; only their regexps run, in the
-// same order as before, so the result is the same.
+// languages have a lead word there at all, and where the first one is; only
+// their regexps run, in the same order as before, each from its first lead
+// word on. No match can start earlier, and the regexp's ^ stands in for the
+// non-letter before the lead word, so the result is the same.
 //
 // The check mirrors the regexp exactly where it matters: a word start is the
 // text's start or a position after a rune that is not a letter (\pL); letters
@@ -37,8 +39,8 @@ var (
 // indexLeads builds the lead index; init calls it after the rules exist.
 func indexLeads() {
 	for i, r := range promises {
-		if i >= 64 {
-			break // beyond the mask: those rules always run (see candidates)
+		if i >= maxFiltered {
+			break // beyond the mask: those rules always run
 		}
 		for _, lead := range r.words.Lead {
 			first, _ := utf8.DecodeRuneInString(lead)
@@ -56,10 +58,14 @@ func indexLeads() {
 	}
 }
 
-// candidates returns, as a bit per rule, the rules that may match text.
-// Rules past the 64th have no bit and are never filtered out.
-func candidates(text string) uint64 {
-	mask := unfiltered
+// maxFiltered is how many rules the filter tracks; later ones always run.
+const maxFiltered = 64
+
+// candidates returns, as a bit per rule, the rules that may match text, and
+// for each the byte offset of its first lead word (0 for rules it cannot
+// vouch for).
+func candidates(text string) (mask uint64, from [maxFiltered]int) {
+	mask = unfiltered
 	prevLetter := false
 	for i, r := range text {
 		if !prevLetter {
@@ -72,12 +78,13 @@ func candidates(text string) uint64 {
 			for _, ref := range refs {
 				if mask&(1<<ref.rule) == 0 && leadAt(text[i:], ref.lead) {
 					mask |= 1 << ref.rule
+					from[ref.rule] = i
 				}
 			}
 		}
 		prevLetter = unicode.IsLetter(r)
 	}
-	return mask
+	return mask, from
 }
 
 // leadAt says whether s starts with lead (folded, spaces as \s+) followed
@@ -113,6 +120,11 @@ func isSpace(r rune) bool {
 func equalFold(a, b rune) bool {
 	if a == b {
 		return true
+	}
+	if a < utf8.RuneSelf && b < utf8.RuneSelf {
+		// ASCII letters fold only to each other within ASCII.
+		a, b = a|0x20, b|0x20
+		return a == b && 'a' <= a && a <= 'z'
 	}
 	for r := unicode.SimpleFold(a); r != a; r = unicode.SimpleFold(r) {
 		if r == b {
