@@ -137,6 +137,12 @@ func equalFold(a, b rune) bool {
 // foldKey is the smallest rune of r's simple-fold orbit, the same for every
 // rune that equalFold matches with r.
 func foldKey(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'a' <= r && r <= 'z' {
+			return r - 'a' + 'A' // orbits of ASCII letters start with the capital
+		}
+		return r
+	}
 	k := r
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 		k = min(k, f)

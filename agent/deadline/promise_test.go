@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 // promiseTexts builds texts around every lead, number and unit the policy
@@ -100,5 +101,20 @@ func BenchmarkFindPromise(b *testing.B) {
 	text := strings.Repeat("Thank you so much for your kind words about the blue mug; we are glad it arrived safely in time. ", 4)
 	for b.Loop() {
 		findPromise(text, c, base)
+	}
+}
+
+// TestFoldKey: runes that fold together share a key, and the ASCII short
+// cut agrees with the orbit walk.
+func TestFoldKey(t *testing.T) {
+	for r := rune(0); r < 0x2200; r++ {
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if foldKey(f) != foldKey(r) {
+				t.Fatalf("foldKey(%q) = %q, foldKey(%q) = %q; they fold together", f, foldKey(f), r, foldKey(r))
+			}
+			if !equalFold(r, f) {
+				t.Fatalf("equalFold(%q, %q) = false; they fold together", r, f)
+			}
+		}
 	}
 }
