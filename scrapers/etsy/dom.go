@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 
 	"github.com/calmreply/calmreply/scrapers"
 	"github.com/calmreply/calmreply/shared/review"
@@ -35,6 +36,27 @@ var (
 	reStars = regexp.MustCompile(`\b([1-5])(?:[.,]0)?\s+(?:out of|von|van de|van|av|sur|de|su|z|of)\s+5\b`)
 )
 
+// Selectors, compiled once: goquery's Find compiles its string argument on
+// every call, which cost more than matching on a page of 100 reviews.
+var (
+	selResponse    = cascadia.MustCompile(`[data-region="response"]`)
+	selListingCard = cascadia.MustCompile(`[data-region="listing"]`)
+	selNotBuyer    = cascadia.MustCompile(`[data-region="review-actions"], button, textarea, form, script, style`)
+	selPeople      = cascadia.MustCompile(`a[href*="/people/"]`)
+	selAuthor      = cascadia.MustCompile(`[data-review-author]`)
+	selText        = cascadia.MustCompile(`[data-review-text], .prose, [id^="review-preview-toggle"], .wt-text-body`)
+	selRatingInput = cascadia.MustCompile(`input[name="rating"]`)
+	selRatingValue = cascadia.MustCompile(`[data-rating-value]`)
+	selRatingLabel = cascadia.MustCompile(`[aria-label], .screen-reader-only, .wt-screen-reader-only`)
+	selTime        = cascadia.MustCompile(`time[datetime]`)
+	selDateLine    = cascadia.MustCompile(`.shop2-review-attribution, [data-review-date]`)
+	selLeafText    = cascadia.MustCompile(`p, span, div`)
+	selListingLink = cascadia.MustCompile(`a[href*="/listing/"]`)
+	selP           = cascadia.MustCompile(`p`)
+	selReplyText   = cascadia.MustCompile(`[data-response-text], .prose`)
+	selReplyChrome = cascadia.MustCompile(`h1, h2, h3, h4, h5, h6, [data-response-heading], img, button`)
+)
+
 func (rd reader) review(n *goquery.Selection) (review.Review, error) {
 	id := strings.TrimSpace(n.AttrOr(publicIDAttr, n.AttrOr(sellerIDAttr, "")))
 	r := review.Review{Platform: review.Etsy, ID: id}
@@ -51,25 +73,25 @@ func (rd reader) review(n *goquery.Selection) (review.Review, error) {
 	// listing card, the buttons) are read apart and then cut from a copy,
 	// so a date or text inside them is never taken for the buyer's.
 	body := n.Clone()
-	reply := body.Find(`[data-region="response"]`)
-	listing := body.Find(`[data-region="listing"]`)
+	reply := body.FindMatcher(selResponse)
+	listing := body.FindMatcher(selListingCard)
 	r.ShopReply = replyText(reply)
 	r.Listing = rd.listing(listing, body)
 	reply.Remove()
 	listing.Remove()
-	body.Find(`[data-region="review-actions"], button, textarea, form, script, style`).Remove()
+	body.FindMatcher(selNotBuyer).Remove()
 
-	if a := body.Find(`a[href*="/people/"]`).First(); a.Length() > 0 {
+	if a := body.FindMatcher(selPeople).First(); a.Length() > 0 {
 		if name := clip(norm(a.Text()), maxAuthor); name != "" {
 			r.Author = &name
 		}
-	} else if name := clip(norm(body.Find(`[data-review-author]`).First().Text()), maxAuthor); name != "" {
+	} else if name := clip(norm(body.FindMatcher(selAuthor).First().Text()), maxAuthor); name != "" {
 		r.Author = &name
 	}
 	if d, ok := rd.date(body); ok {
 		r.Date = &d
 	}
-	r.Text = clip(longest(body.Find(`[data-review-text], .prose, [id^="review-preview-toggle"], .wt-text-body`)), maxText)
+	r.Text = clip(longest(body.FindMatcher(selText)), maxText)
 	// A preview cut with an ellipsis and no full text beside it.
 	r.Truncated = strings.HasSuffix(r.Text, "…")
 
@@ -84,18 +106,18 @@ func (rd reader) review(n *goquery.Selection) (review.Review, error) {
 // rating reads the stars: Etsy keeps the value in a hidden input; the
 // screen-reader label is the fallback.
 func (rd reader) rating(n *goquery.Selection) (int, bool) {
-	if v, ok := n.Find(`input[name="rating"]`).First().Attr("value"); ok {
+	if v, ok := n.FindMatcher(selRatingInput).First().Attr("value"); ok {
 		if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 1 && f <= 5 {
 			return int(f + 0.5), true
 		}
 	}
-	if v, ok := n.Find(`[data-rating-value]`).First().Attr("data-rating-value"); ok {
+	if v, ok := n.FindMatcher(selRatingValue).First().Attr("data-rating-value"); ok {
 		if i, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && i >= 1 && i <= 5 {
 			return i, true
 		}
 	}
 	var labels []string
-	n.Find(`[aria-label], .screen-reader-only, .wt-screen-reader-only`).EachWithBreak(func(i int, s *goquery.Selection) bool {
+	n.FindMatcher(selRatingLabel).EachWithBreak(func(i int, s *goquery.Selection) bool {
 		labels = append(labels, s.AttrOr("aria-label", ""), s.Text())
 		return i < 50
 	})
@@ -110,44 +132,45 @@ func (rd reader) rating(n *goquery.Selection) (int, bool) {
 // date reads the review date: a <time datetime> when present, else the
 // attribution line ("Carrie on Jun 12, 2022"), else any short text line.
 func (rd reader) date(n *goquery.Selection) (string, bool) {
-	if v, ok := n.Find(`time[datetime]`).First().Attr("datetime"); ok {
+	if v, ok := n.FindMatcher(selTime).First().Attr("datetime"); ok {
 		if d, ok := findDate(v, false); ok {
 			return d, true
 		}
 	}
-	candidates := []string{norm(n.Find(`.shop2-review-attribution, [data-review-date]`).First().Text())}
-	if a := n.Find(`a[href*="/people/"]`).First(); a.Length() > 0 {
-		candidates = append(candidates, norm(a.Parent().Text()))
+	// Cheapest first: most reviews carry the attribution line.
+	if d, ok := findDate(norm(n.FindMatcher(selDateLine).First().Text()), rd.usOrder); ok {
+		return d, true
 	}
-	n.Find(`p, span, div`).EachWithBreak(func(i int, s *goquery.Selection) bool {
-		if s.Children().Length() == 0 {
-			if t := norm(s.Text()); t != "" && len(t) < 80 {
-				candidates = append(candidates, t)
-			}
-		}
-		return i < 400
-	})
-	for _, c := range candidates {
-		if d, ok := findDate(c, rd.usOrder); ok {
+	if a := n.FindMatcher(selPeople).First(); a.Length() > 0 {
+		if d, ok := findDate(norm(a.Parent().Text()), rd.usOrder); ok {
 			return d, true
 		}
 	}
-	return "", false
+	day, found := "", false
+	n.FindMatcher(selLeafText).EachWithBreak(func(i int, s *goquery.Selection) bool {
+		if s.Children().Length() == 0 {
+			if t := norm(s.Text()); t != "" && len(t) < 80 {
+				day, found = findDate(t, rd.usOrder)
+			}
+		}
+		return !found && i < 400
+	})
+	return day, found
 }
 
 // listing reads the product the review is about: the card Etsy shows under
 // the review, or, on a listing page, the page's own listing.
 func (rd reader) listing(card, n *goquery.Selection) *review.Listing {
-	a := card.Find(`a[href*="/listing/"]`).First()
+	a := card.FindMatcher(selListingLink).First()
 	if a.Length() == 0 {
-		a = n.Find(`a[href*="/listing/"]`).First()
+		a = n.FindMatcher(selListingLink).First()
 	}
 	if a.Length() > 0 {
 		href := a.AttrOr("href", "")
 		if m := reListing.FindStringSubmatch(href); m != nil {
 			title := norm(a.AttrOr("aria-label", ""))
 			if title == "" {
-				title = norm(a.Find("p").First().Text())
+				title = norm(a.FindMatcher(selP).First().Text())
 			}
 			if title == "" {
 				title = norm(a.Text())
@@ -177,10 +200,10 @@ func replyText(region *goquery.Selection) *string {
 	if region.Children().Length() == 0 {
 		return nil
 	}
-	t := longest(region.Find(`[data-response-text], .prose`))
+	t := longest(region.FindMatcher(selReplyText))
 	if t == "" {
 		c := region.Clone()
-		c.Find(`h1, h2, h3, h4, h5, h6, [data-response-heading], img, button`).Remove()
+		c.FindMatcher(selReplyChrome).Remove()
 		t = norm(c.Text())
 	}
 	if t == "" {

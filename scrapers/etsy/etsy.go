@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 
 	"github.com/calmreply/calmreply/scrapers"
 	"github.com/calmreply/calmreply/shared/review"
@@ -94,18 +95,18 @@ func (s *Scraper) Parse(p scrapers.Page) (scrapers.Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("%w: %v", scrapers.ErrMalformed, err)
 	}
-	if err := blocked(doc, body, p.URL); err != nil {
+	nodes := reviewNodes(doc)
+	if err := blocked(doc, body, p.URL, nodes.Length() > 0); err != nil {
 		return res, err
 	}
 	if res.PageKind == "" {
 		res.PageKind = ShopReviews
-		if doc.Find(sellerReview).Length() > 0 && doc.Find(publicReview).Length() == 0 {
+		if doc.FindMatcher(selSeller).Length() > 0 && doc.FindMatcher(selPublic).Length() == 0 {
 			res.PageKind = SellerReviews
 		}
 	}
-	res.Lang = strings.TrimSpace(doc.Find("html").AttrOr("lang", ""))
+	res.Lang = strings.TrimSpace(doc.FindMatcher(selHTML).AttrOr("lang", ""))
 	rd := reader{page: p.URL, usOrder: strings.EqualFold(res.Lang, "en-US")}
-	nodes := reviewNodes(doc)
 	if nodes.Length() == 0 {
 		return res, empty(doc)
 	}
@@ -134,11 +135,22 @@ const maxReviews = 2000
 
 // reviewNodes returns the outermost review elements of either page family.
 func reviewNodes(doc *goquery.Document) *goquery.Selection {
-	all := doc.Find(publicReview + ", " + sellerReview)
+	all := doc.FindMatcher(selAnyReview)
 	return all.FilterFunction(func(_ int, n *goquery.Selection) bool {
-		return n.ParentsFiltered(publicReview+", "+sellerReview).Length() == 0
+		return n.ParentsMatcher(selAnyReview).Length() == 0
 	})
 }
+
+// Page-level selectors, compiled once.
+var (
+	selPublic    = cascadia.MustCompile(publicReview)
+	selSeller    = cascadia.MustCompile(sellerReview)
+	selAnyReview = cascadia.MustCompile(publicReview + ", " + sellerReview)
+	selHTML      = cascadia.MustCompile("html")
+	selCaptcha   = cascadia.MustCompile(`iframe[src*="captcha"], [data-dd-captcha], #px-captcha, .g-recaptcha, .h-captcha`)
+	selSignin    = cascadia.MustCompile(`form[action*="signin"], form#join-neu-form, input[type="password"]`)
+	selEmpty     = cascadia.MustCompile(`[data-reviews-container], #reviews, [data-region="reviews"], [data-reviews-empty]`)
+)
 
 // htmlFromJSON pulls the HTML out of Etsy's pagination response
 // ({"output": {"shop-reviews": "<div ...>"}, ...}). Rather than trusting
@@ -178,16 +190,17 @@ func htmlFromJSON(body []byte) ([]byte, error) {
 }
 
 // blocked recognises the pages Etsy shows instead of reviews: DataDome's
-// bot check and the sign-in form guarding the shop manager.
-func blocked(doc *goquery.Document, body []byte, u *url.URL) error {
+// bot check and the sign-in form guarding the shop manager. hasReviews says
+// whether the page holds review elements.
+func blocked(doc *goquery.Document, body []byte, u *url.URL, hasReviews bool) error {
 	if bytes.Contains(body, []byte("captcha-delivery.com")) ||
-		doc.Find(`iframe[src*="captcha"], [data-dd-captcha], #px-captcha, .g-recaptcha, .h-captcha`).Length() > 0 {
+		doc.FindMatcher(selCaptcha).Length() > 0 {
 		return fmt.Errorf("%w: Etsy's bot protection (DataDome) is showing a check instead of the page", scrapers.ErrCaptcha)
 	}
-	if reviewNodes(doc).Length() > 0 {
+	if hasReviews {
 		return nil
 	}
-	signin := doc.Find(`form[action*="signin"], form#join-neu-form, input[type="password"]`).Length() > 0
+	signin := doc.FindMatcher(selSignin).Length() > 0
 	if signin || (u != nil && strings.Contains(u.Path, "/signin")) {
 		return fmt.Errorf("%w: Etsy shows its sign-in form; open the page in the tab where you are signed in", scrapers.ErrLoginWall)
 	}
@@ -197,7 +210,7 @@ func blocked(doc *goquery.Document, body []byte, u *url.URL) error {
 // empty tells an Etsy reviews page without reviews from a page whose markup
 // calmreply no longer recognises.
 func empty(doc *goquery.Document) error {
-	if doc.Find(`[data-reviews-container], #reviews, [data-region="reviews"], [data-reviews-empty]`).Length() > 0 {
+	if doc.FindMatcher(selEmpty).Length() > 0 {
 		return fmt.Errorf("%w: the reviews section is empty", scrapers.ErrNoReviews)
 	}
 	return fmt.Errorf("%w: no element matches %s or %s", scrapers.ErrMarkupChanged, publicReview, sellerReview)
