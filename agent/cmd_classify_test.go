@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -107,4 +109,22 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// BenchmarkClassifyCommand measures the whole command, JSON in and out, on
+// the classifier's evaluation set.
+func BenchmarkClassifyCommand(b *testing.B) {
+	data, err := os.ReadFile("classify/testdata/eval.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Count(data, []byte("\n"))
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if code := run([]string{"classify"}, bytes.NewReader(data), io.Discard, io.Discard); code != 0 {
+			b.Fatalf("run = %d", code)
+		}
+	}
+	b.ReportMetric(float64(b.N*lines)/b.Elapsed().Seconds(), "reviews/s")
 }

@@ -2,6 +2,8 @@ package classify
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/calmreply/calmreply/shared/review"
@@ -178,15 +180,19 @@ func (ev *evidence) namedProblemTopics() ([]review.Topic, []string) {
 }
 
 func quoteAll(ws []string) string {
-	seen := map[string]bool{}
-	var out []string
-	for _, w := range ws {
-		if !seen[w] && len(out) < 4 {
-			seen[w] = true
-			out = append(out, fmt.Sprintf("%q", w))
+	var b strings.Builder
+	n := 0
+	for i, w := range ws {
+		if n == 4 || slices.Contains(ws[:i], w) {
+			continue
 		}
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Quote(w))
+		n++
 	}
-	return strings.Join(out, ", ")
+	return b.String()
 }
 
 func clamp(x float64) float64 {

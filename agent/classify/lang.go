@@ -127,13 +127,15 @@ func (d *detector) detect(toks []token, pageLang string) (string, float32) {
 	var total float32
 	per := make([]float32, len(d.codes))
 	var buf []byte
-	for n, t := range toks {
+	for n := range toks {
+		t := &toks[n]
 		// A long review is decided well before its end: stop once one
 		// language leads by a wide margin.
 		if n >= 16 && n%8 == 0 && lead(score) > 6 {
 			break
 		}
 		if ws, ok := d.words[t.key]; ok {
+			t.known = true
 			for _, w := range ws {
 				score[w.slot] += w.w
 				total += w.w

@@ -226,7 +226,7 @@ func (ix *index) match(toks []token, hits []hit) []hit {
 				}
 			}
 		}
-		if len(hits) == before && len(k) >= fuzzyMin && !ix.stop[k] {
+		if len(hits) == before && len(k) >= fuzzyMin && !toks[i].known && !ix.stop[k] {
 			hits = ix.matchFuzzy(toks, i, hits)
 		}
 	}

@@ -13,6 +13,7 @@ type token struct {
 	key    string
 	clause int  // tokens in different clauses never negate each other
 	plain  bool // ASCII without ae/oe/ue/ss: "schon" is not "schön"
+	known  bool // some language's word list has it: not a typo
 }
 
 // text is a review cut into tokens plus the surface signals the rules use.
@@ -29,7 +30,7 @@ type text struct {
 // become one-rune tokens so lexicons can name them; apostrophes split words,
 // so English "doesn't" is "doesn" "t" in text and in lexicon phrases alike.
 func tokenize(s string) text {
-	t := text{src: s}
+	t := text{src: s, tokens: make([]token, 0, len(s)/5+1)}
 	clause := 0
 	start := -1
 	flush := func(end int) {
@@ -112,20 +113,25 @@ func fold(s string) string {
 	return foldUmlautSpelling(b.String())
 }
 
-// foldUmlautSpelling turns ae, oe, ue into a, o, u.
+// foldUmlautSpelling turns ae, oe, ue into a, o, u; it allocates only
+// when there is something to turn.
 func foldUmlautSpelling(s string) string {
-	if !strings.Contains(s, "e") {
+	i := 0
+	for ; i+1 < len(s); i++ {
+		if s[i+1] == 'e' && (s[i] == 'a' || s[i] == 'o' || s[i] == 'u') {
+			break
+		}
+	}
+	if i+1 >= len(s) {
 		return s
 	}
 	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c == 'a' || c == 'o' || c == 'u') && i+1 < len(s) && s[i+1] == 'e' {
-			out = append(out, c)
-			i++
-			continue
-		}
+	for j := 0; j < len(s); j++ {
+		c := s[j]
 		out = append(out, c)
+		if (c == 'a' || c == 'o' || c == 'u') && j+1 < len(s) && s[j+1] == 'e' {
+			j++
+		}
 	}
 	return string(out)
 }
@@ -155,8 +161,16 @@ func isASCII(s string) bool {
 // transliterations: such a word may not match a lexicon word spelled with
 // them ("vanlig" is not "vänlig", "schon" is not "schön").
 func isPlain(s string) bool {
-	return isASCII(s) && !strings.Contains(s, "ae") && !strings.Contains(s, "oe") &&
-		!strings.Contains(s, "ue") && !strings.Contains(s, "ss")
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return false
+		}
+		if i+1 < len(s) && (s[i+1] == 'e' && (c == 'a' || c == 'o' || c == 'u') || c == 's' && s[i+1] == 's') {
+			return false
+		}
+	}
+	return true
 }
 
 // emoticons counts text smileys, which the tokenizer drops as punctuation.
