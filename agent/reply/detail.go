@@ -151,9 +151,9 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) string 
 		end  int // index of the verb after the item
 	}
 	var cands []candidate
-	stop := map[string]bool{}
-	for _, s := range b.Item.Stop {
-		stop[s] = true
+	stop := b.Item.stop
+	if stop == nil {
+		stop = stopSet(b.Item.Stop)
 	}
 	for i, t := range toks {
 		det, ok := b.Item.Determiners[t.lower]

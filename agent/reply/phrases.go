@@ -38,6 +38,16 @@ type itemRules struct {
 	Stop []string `json:"stop"`
 	// NounCapital: nouns are capitalised (German), which marks the item's end.
 	NounCapital bool `json:"noun_capital"`
+	// stop is Stop as a set, built once at load (not per draft).
+	stop map[string]bool
+}
+
+func stopSet(words []string) map[string]bool {
+	set := make(map[string]bool, len(words))
+	for _, s := range words {
+		set[s] = true
+	}
+	return set
 }
 
 // book is one language's phrase data.
@@ -97,6 +107,7 @@ func loadBooks() (map[string]*book, error) {
 		if want := strings.TrimSuffix(e.Name(), ".json"); b.Lang != want {
 			return nil, fmt.Errorf("phrases/%s: lang %q, want %q", e.Name(), b.Lang, want)
 		}
+		b.Item.stop = stopSet(b.Item.Stop)
 		out[b.Lang] = &b
 	}
 	return out, nil
