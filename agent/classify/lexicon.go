@@ -106,9 +106,23 @@ type index struct {
 	fuzzy  map[string][]*phrase // one-deletion variants of long single words
 	stop   map[string]bool
 	negAft bool
-	// The stem lengths present, so matching tries only those.
+	// The stem lengths present, so matching tries only those, and a filter
+	// of the stems' first (last) three letters, so most words try none.
 	prefixLens, suffixLens []int
+	pre3, suf3             *tri
 }
+
+// tri is a bit set over hashed three-letter sequences.
+type tri [1 << 12]uint64
+
+func triHash(s string) uint32 {
+	return (uint32(s[0])*961 + uint32(s[1])*31 + uint32(s[2])) & (1<<18 - 1)
+}
+
+func (t *tri) add(s string) { h := triHash(s); t[h>>6] |= 1 << (h & 63) }
+
+// has reports whether some stem may share s's three letters (s has >= 3).
+func (t *tri) has(s string) bool { h := triHash(s); return t[h>>6]&(1<<(h&63)) != 0 }
 
 func newIndex() *index {
 	return &index{
@@ -207,7 +221,7 @@ func (ix *index) match(toks []token, hits []hit) []hit {
 			hits = ix.verify(p, toks, i, hits)
 		}
 		for _, n := range ix.prefixLens {
-			if n > len(k) {
+			if n > len(k) || !ix.pre3.has(k[:3]) {
 				break
 			}
 			if ps, ok := ix.prefix[k[:n]]; ok {
@@ -217,7 +231,7 @@ func (ix *index) match(toks []token, hits []hit) []hit {
 			}
 		}
 		for _, n := range ix.suffixLens {
-			if n >= len(k) {
+			if n >= len(k) || !ix.suf3.has(k[len(k)-3:]) {
 				break
 			}
 			if ps, ok := ix.suffix[k[len(k)-n:]]; ok {
@@ -403,6 +417,13 @@ func buildIndex(f *lexiconFile) (*index, error) {
 		ix.stop[fold(strings.ToLower(w))] = true
 	}
 	ix.prefixLens, ix.suffixLens = keyLens(ix.prefix), keyLens(ix.suffix)
+	ix.pre3, ix.suf3 = &tri{}, &tri{}
+	for k := range ix.prefix {
+		ix.pre3.add(k[:3]) // stems are 3+ letters
+	}
+	for k := range ix.suffix {
+		ix.suf3.add(k[len(k)-3:])
+	}
 	// A phrase that carries its own negator ("keine Antwort") is not
 	// flipped by it.
 	negs := map[string]bool{}

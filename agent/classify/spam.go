@@ -1,7 +1,5 @@
 package classify
 
-import "strings"
-
 // Hand-written scanners for the promotional signals: a regexp engine cost
 // a third of the classifier's time on long reviews.
 
@@ -16,9 +14,8 @@ var tlds = map[string]bool{
 // findLink returns the first link: http(s)://, www., or a lower-case bare
 // domain ("shop-name.de"). "gut.Es" is a missing space, not a site.
 func findLink(s string) string {
-	low := strings.ToLower(s)
 	for _, p := range []string{"https://", "http://", "www."} {
-		if strings.Contains(low, p) {
+		if containsFold(s, p) {
 			return p
 		}
 	}
@@ -99,6 +96,27 @@ func hasPhone(s string) bool {
 			return true
 		}
 		digits, groups, prevDigit = 0, 0, false
+	}
+	return false
+}
+
+// containsFold reports whether s contains the lower-case ASCII p, in any
+// case, without copying s.
+func containsFold(s, p string) bool {
+	for i := 0; i+len(p) <= len(s); i++ {
+		j := 0
+		for ; j < len(p); j++ {
+			c := s[i+j]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != p[j] {
+				break
+			}
+		}
+		if j == len(p) {
+			return true
+		}
 	}
 	return false
 }
