@@ -22,8 +22,13 @@ export function tempDir(prefix) {
   return dir;
 }
 
-/** Builds ./agent once per test file (Go's cache makes the second build quick). */
+/**
+ * The agent binary: the one scripts/e2e/run built for the whole suite
+ * ($CALMREPLY_AGENT), else built here for this file.
+ */
 export function buildAgent() {
+  const prebuilt = process.env.CALMREPLY_AGENT;
+  if (prebuilt && fs.existsSync(prebuilt)) return prebuilt;
   const out = path.join(tempDir('calmreply-bin-'), 'agent');
   execFileSync('go', ['build', '-o', out, './agent'], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
   return out;
