@@ -69,6 +69,7 @@ func decide(ev *evidence, rating *int) review.Analysis {
 		a.Topics, tr = ev.topics()
 		reasons = append(reasons, tr...)
 	}
+	a.Confidence = clamp(a.Confidence)
 	a.Action = review.ActionFor(a.Kind)
 	if len(reasons) > maxReasons {
 		reasons = reasons[:maxReasons]
