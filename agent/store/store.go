@@ -92,6 +92,8 @@ type Store struct {
 	// in commit order and writers do not fight over the counter.
 	wmu sync.Mutex
 	now func() time.Time
+	// free reports free disk bytes (a field so tests can fill the disk).
+	free func(dir string) (uint64, error)
 }
 
 const pidFile = "agent.pid"
@@ -107,8 +109,8 @@ func Open(dir string) (*Store, error) {
 		WithLogger(nil).
 		// calmreply's data is small; modest tables and caches keep the
 		// agent's memory low.
-		WithMemTableSize(8 << 20).
-		WithNumMemtables(2).
+		WithMemTableSize(memTableSize).
+		WithNumMemtables(numMemtables).
 		WithBaseTableSize(2 << 20).
 		WithValueLogFileSize(64 << 20).
 		WithBlockCacheSize(16 << 20).
@@ -129,7 +131,7 @@ func Open(dir string) (*Store, error) {
 	}
 	// Best effort: the pid only improves the message above.
 	_ = os.WriteFile(filepath.Join(dir, pidFile), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
-	return &Store{db: db, dir: dir, now: time.Now}, nil
+	return &Store{db: db, dir: dir, now: time.Now, free: freeBytes}, nil
 }
 
 // describe turns the errors users can fix into words naming the fix.
@@ -161,6 +163,10 @@ func (s *Store) RunGC(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			// GC rewrites live values: not on a disk too full to take them.
+			if s.checkSpace() != nil {
+				continue
+			}
 			// One call rewrites at most one file; repeat while it finds work.
 			for s.db.RunValueLogGC(0.5) == nil {
 			}
@@ -173,6 +179,9 @@ func (s *Store) RunGC(ctx context.Context, interval time.Duration) {
 func (s *Store) update(fn func(txn *badger.Txn) error) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if err := s.checkSpace(); err != nil {
+		return err
+	}
 	var err error
 	for range 5 {
 		err = s.db.Update(fn)
