@@ -3,7 +3,7 @@
 // the review on its platform, state buttons, and the stats pictures.
 
 import { barChart, ratingChart, shareBar } from '../lib/charts.js';
-import { formatDeadline, formatDuration, stars } from '../lib/format.js';
+import { formatDeadline, formatDuration, safeHttpUrl, stars } from '../lib/format.js';
 import { localize, t } from '../lib/i18n.js';
 import { ask } from '../lib/messaging.js';
 
@@ -69,7 +69,7 @@ function render(items) {
     else if (it.draft?.note) li.append(el('div', 'draft muted', it.draft.note));
     const actions = el('div', 'actions');
     const link = /** @type {HTMLAnchorElement} */ (el('a', '', t('inboxOpenReview', [t('platform_' + r.platform)])));
-    link.href = r.url || it.url || '#';
+    link.href = safeHttpUrl(r.url);
     link.target = '_blank';
     link.rel = 'noopener';
     actions.append(link);

@@ -61,3 +61,17 @@ export function stars(rating) {
 export function utf8Bytes(s) {
   return new TextEncoder().encode(s).length;
 }
+
+/**
+ * The URL if it is http(s), else "#": review and source URLs come from pages
+ * and must never become javascript: or data: links in our own pages.
+ * @param {string | null | undefined} u
+ */
+export function safeHttpUrl(u) {
+  try {
+    const url = new URL(String(u ?? ''));
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : '#';
+  } catch {
+    return '#';
+  }
+}

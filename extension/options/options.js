@@ -1,6 +1,7 @@
 // @ts-check
 // Agent port, the seller's settings (stored by the agent) and watched pages.
 
+import { safeHttpUrl } from '../lib/format.js';
 import { localize, t } from '../lib/i18n.js';
 import { ask } from '../lib/messaging.js';
 
@@ -122,7 +123,7 @@ function showSources(sources) {
     const tr = document.createElement('tr');
     const url = document.createElement('td');
     const a = document.createElement('a');
-    a.href = s.url;
+    a.href = safeHttpUrl(s.url);
     a.textContent = s.url;
     a.target = '_blank';
     url.append(a);

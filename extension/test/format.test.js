@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatDeadline, formatDuration, stars, utf8Bytes } from '../lib/format.js';
+import { formatDeadline, formatDuration, safeHttpUrl, stars, utf8Bytes } from '../lib/format.js';
 import { makeTranslator } from '../lib/i18n.js';
 import { en, messages } from './helpers.js';
 
@@ -50,4 +50,16 @@ test('stars and byte length', () => {
   assert.equal(stars(2), '★★☆☆☆');
   assert.equal(stars(null), '');
   assert.equal(utf8Bytes('Grüße'), 7);
+});
+
+test('only http(s) links reach our pages', () => {
+  const cases = [
+    ['https://www.etsy.com/shop/x#review-1', 'https://www.etsy.com/shop/x#review-1'],
+    ['http://127.0.0.1:8080/p', 'http://127.0.0.1:8080/p'],
+    ['javascript:alert(1)', '#'],
+    ['data:text/html,<script>', '#'],
+    ['/relative', '#'],
+    [null, '#'],
+  ];
+  for (const [input, want] of cases) assert.equal(safeHttpUrl(input), want, String(input));
 });
