@@ -1,0 +1,145 @@
+// Browser timings for scripts/bench (issue 7): the real agent and the real
+// extension in headless Chromium, an Etsy shop page of 10, 100 and 500
+// reviews (the repository's reconstructed fixture, repeated with fresh ids),
+// 20 loads each. For every load it records the time from the content
+// script's start to the last badge drawn, and the main-thread script time of
+// the page (a static fixture with no script of its own: the content script's
+// time, plus this file's small observer).
+//
+// "Start" is the content script's performance.mark('calmreply:start') when
+// it sets one, else DOMContentLoaded (content scripts run at document_idle,
+// after it), which makes the figure an upper bound.
+//
+//   node scripts/e2e/perf.mjs [--out FILE] [--runs 20] [--sizes 10,100,500]
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildAgent, fixture, launch, pair, serveFixtures, startAgent } from './harness.js';
+
+const { values: opt } = parseArgs({
+  options: {
+    out: { type: 'string', default: '' },
+    runs: { type: 'string', default: '20' },
+    sizes: { type: 'string', default: '10,100,500' },
+  },
+});
+const RUNS = Number(opt.runs);
+const SIZES = opt.sizes.split(',').map(Number);
+
+const template = fs.readFileSync(fixture('scrapers', 'etsy', 'testdata', 'shop_reviews_de.html'), 'utf8');
+const items = [...template.matchAll(/<li data-region="review"[\s\S]*?<\/li>/g)].map((m) => m[0]);
+if (items.length === 0) throw new Error('shop_reviews_de.html: no review elements found');
+const listStart = template.indexOf('<ul class="reviews-list');
+const listEnd = template.indexOf('</ul>', listStart);
+
+let nextID = 9100000000;
+/** A shop page of n reviews, each with a fresh id (a first visit). @param {number} n */
+function page(n) {
+  const lis = [];
+  for (let i = 0; i < n; i++) {
+    lis.push(items[i % items.length].replace(/data-review-region="\d+"/, `data-review-region="${nextID++}"`));
+  }
+  const open = template.slice(listStart, template.indexOf('>', listStart) + 1);
+  return template.slice(0, listStart) + open + lis.join('') + template.slice(listEnd);
+}
+
+// Runs in the page before anything else: notes when each card's kind badge
+// first shows, looking into the cards' open shadow roots.
+function observer() {
+  const badged = new WeakSet();
+  const state = { badges: 0, last: 0 };
+  Object.defineProperty(window, '__calmreplyPerf', { value: state });
+  const check = (/** @type {Element} */ card) => {
+    if (badged.has(card)) return;
+    const kind = card.shadowRoot?.querySelector('[data-part="kind"]');
+    if (kind && kind.textContent) {
+      badged.add(card);
+      state.badges++;
+      state.last = performance.now();
+    }
+  };
+  const watch = (/** @type {Element} */ card) => {
+    check(card);
+    if (card.shadowRoot && !badged.has(card)) {
+      new MutationObserver(() => check(card)).observe(card.shadowRoot, { childList: true, subtree: true, characterData: true });
+    }
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      for (const n of r.addedNodes) {
+        if (!(n instanceof Element)) continue;
+        if (n.localName === 'calmreply-card') watch(n);
+        else n.querySelectorAll?.('calmreply-card').forEach(watch);
+      }
+    }
+  }).observe(document, { childList: true, subtree: true });
+}
+
+/** @param {number[]} xs @param {number} p */
+function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+const agent = await startAgent(buildAgent());
+const browser = await launch();
+const pages = new Map();
+try {
+  await serveFixtures(browser.context, [[/^https:\/\/www\.etsy\.com\//, null]]);
+  // Answers the generated pages (after serveFixtures: the newest route wins).
+  await browser.context.route(/^https:\/\/www\.etsy\.com\/de\/shop\/PerfShop\/reviews\?n=(\d+)&run=(\d+)$/, (route) => {
+    const html = pages.get(route.request().url());
+    return html ? route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }) : route.abort();
+  });
+  await browser.context.addInitScript(observer);
+  await pair(browser.context, browser.id, agent);
+
+  /** @type {Record<string, {p50_ms: number, p95_ms: number, main_thread_ms: number}>} */
+  const sizes = {};
+  for (const n of SIZES) {
+    const times = [];
+    const script = [];
+    for (let run = 0; run < RUNS + 1; run++) { // run 0 warms up
+      const url = `https://www.etsy.com/de/shop/PerfShop/reviews?n=${n}&run=${run}`;
+      pages.set(url, page(n));
+      const tab = await browser.context.newPage();
+      const cdp = await browser.context.newCDPSession(tab);
+      await cdp.send('Performance.enable');
+      await tab.goto(url);
+      await tab.waitForFunction((want) => /** @type {any} */ (window).__calmreplyPerf?.badges >= want, n, { timeout: 60_000, polling: 50 });
+      const t = await tab.evaluate(() => {
+        const start = performance.getEntriesByName('calmreply:start')[0]?.startTime
+          ?? /** @type {PerformanceNavigationTiming} */ (performance.getEntriesByType('navigation')[0]).domContentLoadedEventEnd;
+        return /** @type {any} */ (window).__calmreplyPerf.last - start;
+      });
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const scriptMs = (metrics.find((/** @type {any} */ m) => m.name === 'ScriptDuration')?.value ?? 0) * 1000;
+      await tab.close();
+      pages.delete(url);
+      if (run === 0) continue;
+      times.push(t);
+      script.push(scriptMs);
+    }
+    sizes[String(n)] = {
+      p50_ms: round(percentile(times, 50)),
+      p95_ms: round(percentile(times, 95)),
+      main_thread_ms: round(percentile(script, 50)),
+    };
+    console.error(`perf: ${n} reviews: start -> last badge p50 ${sizes[n].p50_ms} ms, p95 ${sizes[n].p95_ms} ms; script ${sizes[n].main_thread_ms} ms`);
+  }
+  const out = JSON.stringify({ runs: RUNS, sizes }, null, 2);
+  if (opt.out) {
+    fs.mkdirSync(path.dirname(path.resolve(opt.out)), { recursive: true });
+    fs.writeFileSync(opt.out, out + '\n');
+  } else {
+    console.log(out);
+  }
+} finally {
+  await browser.context.close();
+  await agent.stop();
+}
+
+/** @param {number} x */
+function round(x) {
+  return Math.round(x * 10) / 10;
+}
