@@ -159,11 +159,6 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 			afterSeg[cl[i]] = true
 		}
 	}
-	for i := range toks {
-		if negAt[i] {
-			ev.negClauses[cl[i]] = true // "der Akku ging nicht mehr"
-		}
-	}
 	// A negator that governs the word after it ("ingen problem") is used
 	// up and does not also negate the word before it ("Ok ingen problem").
 	usedNeg := make([]bool, len(toks))
@@ -308,7 +303,11 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 				ev.qStart++
 			}
 		case catSuggestion:
-			ev.suggestion = true
+			// A lone word ("Tipp", "förslag") suggests only when it opens
+			// a clause ("Tipp: ..."); phrases suggest anywhere.
+			if start || len(h.p.parts) > 1 {
+				ev.suggestion = true
+			}
 		case catWhy:
 			if start {
 				ev.why = true
@@ -338,6 +337,25 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 		case catSpam:
 			ev.spam++
 			ev.spamWords = append(ev.spamWords, words(h))
+		}
+	}
+	// "Looks great, but after a week the plating came off": in a short
+	// review, a contrast followed by words that do not praise reports a
+	// problem even when no lexicon names it.
+	if len(toks) <= 40 {
+		for seg := range afterSeg {
+			n, praised := 0, posClauses[seg]
+			for i := range toks {
+				if cl[i] == seg {
+					n++
+				}
+			}
+			if n >= 4 && !praised {
+				ev.neg += 1.5
+				ev.negWords = append(ev.negWords, "but …")
+				ev.negClauses[seg] = true
+				break
+			}
 		}
 	}
 	// "Lovely bag, but the delivery was a letdown": in a short review, an
