@@ -191,8 +191,8 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) string 
 		// The first mention of the topic decides; the item is the noun
 		// phrase closest before it in the same sentence.
 		first := -1
-		for _, w := range b.TopicWords[string(tp)] {
-			for at := range topicHits(toks, w) {
+		for _, parts := range b.topicWordParts(string(tp)) {
+			for at := range topicHits(toks, parts) {
 				if first < 0 || at < first {
 					first = at
 				}
@@ -215,10 +215,9 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) string 
 	return ""
 }
 
-// topicHits yields every token index where w begins. w is split once, not
-// per token: this runs for every topic word over every token.
-func topicHits(toks []token, w string) func(func(int) bool) {
-	parts := strings.Fields(strings.ToLower(w))
+// topicHits yields every token index where a word begins, given as its
+// lower-cased parts (see splitWords).
+func topicHits(toks []token, parts []string) func(func(int) bool) {
 	return func(yield func(int) bool) {
 		if len(parts) == 0 {
 			return

@@ -75,6 +75,25 @@ type book struct {
 	Check map[string][]string `json:"check"`
 	// OfferWords reveal a promise of each offer (refund, replacement...).
 	OfferWords map[string][]string `json:"offer_words"`
+	// topicParts is TopicWords split by splitWords, once at load: every
+	// draft searches the review for them.
+	topicParts map[string][][]string
+}
+
+// topicWordParts returns a topic's words lower-cased and split into parts.
+func (b *book) topicWordParts(topic string) [][]string {
+	if p, ok := b.topicParts[topic]; ok {
+		return p
+	}
+	return splitWords(b.TopicWords[topic])
+}
+
+func splitWords(words []string) [][]string {
+	out := make([][]string, len(words))
+	for i, w := range words {
+		out[i] = strings.Fields(strings.ToLower(w))
+	}
+	return out
 }
 
 var books = mustLoadBooks()
@@ -108,6 +127,10 @@ func loadBooks() (map[string]*book, error) {
 			return nil, fmt.Errorf("phrases/%s: lang %q, want %q", e.Name(), b.Lang, want)
 		}
 		b.Item.stop = stopSet(b.Item.Stop)
+		b.topicParts = map[string][][]string{}
+		for t, words := range b.TopicWords {
+			b.topicParts[t] = splitWords(words)
+		}
 		out[b.Lang] = &b
 	}
 	return out, nil
