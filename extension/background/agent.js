@@ -335,22 +335,28 @@ export class Agent {
 
   // The outbox: durable requests survive a worker restart in storage.local.
 
+  /** @returns {Promise<{id: string, type: string, data: any}[]>} */
+  async outbox() {
+    const { outbox } = await api.storage.local.get('outbox');
+    return Array.isArray(outbox) ? outbox : [];
+  }
+
   /** @param {string} id @param {string} type @param {any} data */
   async saveOutbox(id, type, data) {
-    const { outbox = [] } = await api.storage.local.get('outbox');
+    const outbox = await this.outbox();
     outbox.push({ id, type, data });
     await api.storage.local.set({ outbox });
   }
 
   /** @param {string} id */
   async dropOutbox(id) {
-    const { outbox = [] } = await api.storage.local.get('outbox');
+    const outbox = await this.outbox();
     await api.storage.local.set({ outbox: outbox.filter((/** @type {{id: string}} */ o) => o.id !== id) });
   }
 
   /** Re-sends durable requests left from an earlier worker life. */
   async resendOutbox() {
-    const { outbox = [] } = await api.storage.local.get('outbox');
+    const outbox = await this.outbox();
     const live = new Set([...this.queue, ...this.pending.values()].map((p) => p.outboxId));
     for (const o of outbox) {
       if (live.has(o.id)) continue;

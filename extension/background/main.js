@@ -23,8 +23,8 @@ const agent = new Agent({
     if (lastSeq === undefined) {
       // First connection after pairing: what happened before is history, not news.
       await api.storage.local.set({ lastSeq: hello.last_seq ?? 0 });
-    } else if ((hello.last_seq ?? 0) > lastSeq) {
-      agent.request('catch_up', { after_seq: lastSeq })
+    } else if ((hello.last_seq ?? 0) > Number(lastSeq)) {
+      agent.request('catch_up', { after_seq: Number(lastSeq) })
         .then((evs) => notifier.take(evs.events ?? []))
         .catch((e) => console.warn('calmreply: catch_up', e));
     }

@@ -185,3 +185,19 @@ export class Card {
     return this.draftEl?.value ?? '';
   }
 }
+
+/**
+ * A one-line card for a review element the agent could not read, so the
+ * seller sees that calmreply looked at it rather than nothing.
+ * @param {Element} review
+ * @param {{code: string, message: string}} error
+ */
+export function errorCard(review, error) {
+  const host = document.createElement(HOST_TAG);
+  host.setAttribute('data-calmreply-error', error.code);
+  const root = host.attachShadow({ mode: 'open' });
+  const p = h('p', { class: 'notice', 'data-part': 'item-error', title: error.message, text: t('itemNotUnderstood', [error.code]) });
+  root.replaceChildren(h('style', { text: CARD_CSS }), h('div', { class: 'card' }, [p]));
+  review.append(host);
+  return host;
+}

@@ -7,7 +7,7 @@ import { t } from '../lib/i18n.js';
 import { readId } from '../lib/match.js';
 import { LIMITS, PAGE_NOT_UNDERSTOOD } from '../lib/protocol.js';
 import { isEditable, modeOf, selectorFor } from '../lib/selector.js';
-import { Card, HOST_TAG } from './card.js';
+import { Card, HOST_TAG, errorCard } from './card.js';
 import { fill, findBox, remember, remembered } from './replybox.js';
 import { NOTICE_CSS } from './styles.js';
 
@@ -143,6 +143,7 @@ class Controller {
       try {
         const res = await send('analyze_page', { url: location.href, page_lang: pageLang, items: batch });
         for (const r of res.results ?? []) this.show(r);
+        for (const e of res.errors ?? []) this.showError(e.key, e.error);
       } catch (e) {
         // Forget what failed so the next scan tries again.
         for (const it of batch) this.sent.delete(it.key);
@@ -177,6 +178,17 @@ class Controller {
     if (result.state === 'inserted' && this.page.existing_reply && el.querySelector(this.page.existing_reply)) {
       this.setState(card, 'replied');
     }
+  }
+
+  /**
+   * @param {string} key
+   * @param {{code: string, message: string}} error
+   */
+  showError(key, error) {
+    const el = this.elements.get(key);
+    if (!el || this.cards.has(key)) return;
+    el.querySelector(`:scope > ${HOST_TAG}[data-calmreply-error]`)?.remove();
+    errorCard(el, error);
   }
 
   /** @returns {import('./card.js').Actions} */

@@ -64,7 +64,8 @@ function firstVisible(review, selectors) {
 export async function remembered(pageName) {
   const key = rememberKey(location.hostname, pageName);
   const got = await api.storage.local.get(key);
-  return got[key] ?? null;
+  const box = /** @type {{selector?: unknown, mode?: unknown} | undefined} */ (got[key]);
+  return typeof box?.selector === 'string' && typeof box.mode === 'string' ? { selector: box.selector, mode: box.mode } : null;
 }
 
 /**

@@ -31,6 +31,7 @@ before(async () => {
       (html) => html.replaceAll('name="response"', 'name="reply-text"')],
     [/^https:\/\/www\.etsy\.com\/de\/shop\/Tonwerk/, ETSY('shop_reviews_de.html')],
     [/^https:\/\/www\.etsy\.com\/shop\/Redesigned/, ETSY('err_markup_changed.html')],
+    [/^https:\/\/www\.etsy\.com\/shop\/Unrated/, ETSY('err_review_without_rating.html')],
     [/^https:\/\/www\.etsy\.com\//, null],
   ]);
   await installSpies(browser.context);
@@ -203,5 +204,14 @@ test('a page whose markup no longer matches shows the notice', async () => {
   const notice = page.locator('calmreply-page-notice [data-part="message"]');
   await notice.waitFor({ state: 'visible', timeout: 10_000 });
   assert.match((await notice.textContent()) ?? '', /does not understand this page any more/);
+  await page.close();
+});
+
+test('a review the agent cannot read says so on the review', async () => {
+  const page = await browser.context.newPage();
+  await page.goto('https://www.etsy.com/shop/Unrated/reviews');
+  const itemError = page.locator('[data-review-region] calmreply-card [data-part="item-error"]');
+  await itemError.waitFor({ state: 'visible', timeout: 10_000 });
+  assert.equal(await itemError.textContent(), 'calmreply could not read this review (MARKUP_CHANGED).');
   await page.close();
 });
