@@ -280,8 +280,10 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 			if taken {
 				continue
 			}
-			for i := h.start; i < h.end; i++ {
-				problemAt[i] = true
+			if !h.p.weak { // a weak cue never hides a strong one inside it
+				for i := h.start; i < h.end; i++ {
+					problemAt[i] = true
+				}
 			}
 			if negated(h, 1, 1) {
 				ev.pos += 0.5
@@ -342,7 +344,7 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 	// "Looks great, but after a week the plating came off": in a short
 	// review, a contrast followed by words that do not praise reports a
 	// problem even when no lexicon names it.
-	if len(toks) <= 40 {
+	if len(toks) <= 40 && len(ev.problems) == 0 {
 		for seg := range afterSeg {
 			n, praised := 0, posClauses[seg]
 			for i := range toks {
@@ -351,7 +353,7 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 				}
 			}
 			if n >= 4 && !praised {
-				ev.neg += 1.5
+				ev.neg += 2
 				ev.negWords = append(ev.negWords, "but …")
 				ev.negClauses[seg] = true
 				break
@@ -361,8 +363,9 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 	// "Lovely bag, but the delivery was a letdown": in a short review, an
 	// area named right after a contrast, in a clause that complains and does
 	// not praise, is the problem being reported.
+	named := len(ev.problems) > 0
 	for _, h := range afterContrast {
-		if ev.negClauses[h.clauseID] && !posClauses[h.clauseID] && len(ev.problems[h.p.topic]) == 0 {
+		if !named && ev.negClauses[h.clauseID] && !posClauses[h.clauseID] {
 			ev.problems[h.p.topic] = append(ev.problems[h.p.topic], "but … "+words(h))
 		}
 	}
