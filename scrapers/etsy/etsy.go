@@ -14,6 +14,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html"
 
 	"github.com/calmreply/calmreply/scrapers"
 	"github.com/calmreply/calmreply/shared/review"
@@ -105,7 +106,8 @@ func (s *Scraper) Parse(p scrapers.Page) (scrapers.Result, error) {
 			res.PageKind = SellerReviews
 		}
 	}
-	res.Lang = strings.TrimSpace(doc.FindMatcher(selHTML).AttrOr("lang", ""))
+	// The parser always makes <html> the document's one root element.
+	res.Lang = strings.TrimSpace(doc.ChildrenMatcher(selHTML).AttrOr("lang", ""))
 	rd := reader{page: p.URL, usOrder: strings.EqualFold(res.Lang, "en-US")}
 	if nodes.Length() == 0 {
 		return res, empty(doc)
@@ -193,8 +195,7 @@ func htmlFromJSON(body []byte) ([]byte, error) {
 // bot check and the sign-in form guarding the shop manager. hasReviews says
 // whether the page holds review elements.
 func blocked(doc *goquery.Document, body []byte, u *url.URL, hasReviews bool) error {
-	if bytes.Contains(body, []byte("captcha-delivery.com")) ||
-		doc.FindMatcher(selCaptcha).Length() > 0 {
+	if bytes.Contains(body, []byte("captcha-delivery.com")) || hasCaptcha(doc.Nodes[0]) {
 		return fmt.Errorf("%w: Etsy's bot protection (DataDome) is showing a check instead of the page", scrapers.ErrCaptcha)
 	}
 	if hasReviews {
@@ -205,6 +206,29 @@ func blocked(doc *goquery.Document, body []byte, u *url.URL, hasReviews bool) er
 		return fmt.Errorf("%w: Etsy shows its sign-in form; open the page in the tab where you are signed in", scrapers.ErrLoginWall)
 	}
 	return nil
+}
+
+// hasCaptcha says whether an element under n matches selCaptcha. Each of
+// its selectors needs "captcha" in an attribute's name or value, so only
+// such elements are matched: one cheap pass instead of five selectors on
+// every element of the page.
+func hasCaptcha(n *html.Node) bool {
+	if n.Type == html.ElementNode {
+		for _, a := range n.Attr {
+			if strings.Contains(a.Key, "captcha") || strings.Contains(a.Val, "captcha") {
+				if selCaptcha.Match(n) {
+					return true
+				}
+				break
+			}
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if hasCaptcha(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // empty tells an Etsy reviews page without reviews from a page whose markup

@@ -447,3 +447,42 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestCaptchaElements: bot checks recognised by their elements (not only by
+// DataDome's script host), with look-alikes that are not checks. The fast
+// walk must agree with the selector it stands for.
+func TestCaptchaElements(t *testing.T) {
+	frag, err := os.ReadFile(filepath.Join("testdata", "fragment_review.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		element string
+		captcha bool
+	}{
+		{`<iframe src="https://check.example/captcha/?t=1"></iframe>`, true},
+		{`<div data-dd-captcha></div>`, true},
+		{`<div DATA-DD-CAPTCHA="1"></div>`, true},
+		{`<div id="px-captcha"></div>`, true},
+		{`<div class="wt-p-xs-2 g-recaptcha"></div>`, true},
+		{`<span class="h-captcha"></span>`, true},
+		{`<div data-note="captcha help"></div>`, false},
+		{`<div class="g-recaptcha-badge"></div>`, false},
+		{`<div id="PX-CAPTCHA"></div>`, false},
+		{`<img src="captcha.png">`, false},
+	}
+	for _, tt := range tests {
+		page := "<html><body>" + tt.element + string(frag) + "</body></html>"
+		_, err := New().Parse(scrapers.Page{URL: mustURL(t, "https://www.etsy.com/shop/TonwerkLina/reviews"), Body: []byte(page)})
+		if got := errors.Is(err, scrapers.ErrCaptcha); got != tt.captcha {
+			t.Errorf("Parse(%s + review) error = %v, want captcha %v", tt.element, err, tt.captcha)
+		}
+		doc, derr := goquery.NewDocumentFromReader(strings.NewReader(page))
+		if derr != nil {
+			t.Fatal(derr)
+		}
+		if fast, sel := hasCaptcha(doc.Nodes[0]), doc.FindMatcher(selCaptcha).Length() > 0; fast != sel {
+			t.Errorf("%s: hasCaptcha = %v, selector %v", tt.element, fast, sel)
+		}
+	}
+}
