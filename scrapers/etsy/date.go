@@ -50,8 +50,15 @@ var (
 // dates with slashes are read day first (en-GB, fr, es, it) unless usOrder
 // says the page's locale is en-US; Etsy's en-US pages spell the month out.
 func findDate(s string, usOrder bool) (day string, ok bool) {
-	if m := reISO.FindStringSubmatch(s); m != nil {
-		return ymd(m[1], m[2], m[3])
+	// Every pattern below has a four-digit year, and the ISO one dashes:
+	// most lines tried have neither, and the regexps cost more than a look.
+	if !hasYear(s) {
+		return "", false
+	}
+	if strings.IndexByte(s, '-') >= 0 {
+		if m := reISO.FindStringSubmatch(s); m != nil {
+			return ymd(m[1], m[2], m[3])
+		}
 	}
 	// A word before a number is not always a month ("Carrie 12 ..."):
 	// try every match, bounded, until one names a month.
@@ -73,6 +80,21 @@ func findDate(s string, usOrder bool) (day string, ok bool) {
 		return ymd(m[4], mo, d)
 	}
 	return "", false
+}
+
+// hasYear says whether s has four ASCII digits in a row (the patterns' \d).
+func hasYear(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			if run++; run == 4 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // ymd validates a calendar date (no 31 June) and formats it.
