@@ -393,7 +393,7 @@ func TestFindDate(t *testing.T) {
 		{"Bob 12 2022", false, ""},
 		{"", false, ""},
 		{"am 3.5.24", false, ""}, // a two-digit year is no year
-		{"posted 2024-04-19T10:00", false, "2024-04-19"},
+		{"posted 2024-04-19, 10:00", false, "2024-04-19"},
 		{"Order 20240419 on 1.2.2024", false, "2024-02-01"},
 	}
 	for _, tt := range tests {
