@@ -385,6 +385,8 @@ test('a page that only shows a sign-in form: the source says to open it once, no
   }, 'the signed-out page to fail');
   assert.match(src.last_error, /open this page once/);
   assert.equal(src.last_success, null);
+  const note = await until(async () => (await spy()).notes.find((n) => n.id === 'calmreply-source'), 'the source-error notification');
+  assert.match(note.title, /could not be read: .*Abgemeldet.*open this page once/, note.title);
   await until(async () => platformTabs().length === 0, 'the background tab to close');
   const options = await browser.context.newPage();
   await options.goto(`chrome-extension://${browser.id}/options/options.html`);
