@@ -276,18 +276,22 @@ func glob(t *testing.T, dir string, patterns ...string) []string {
 
 // TestDiskFull fills a small tmpfs through the WebSocket. The agent must
 // answer writes it cannot make with an error (never acknowledge them), keep
-// running, and after space is freed hold every review it acknowledged.
+// running, write again once space is freed, and hold every review it
+// acknowledged. (Badger writes its log through mmap: without the store's
+// free-space check a full disk is a SIGBUS that kills the agent.)
 func TestDiskFull(t *testing.T) {
 	html := etsyFragment(t)
-	mnt := mountTmpfs(t, "size=3m")
+	// Room for the agent to start and store a few thousand reviews, then
+	// too little for another memtable.
+	mnt := mountTmpfs(t, "size=28m")
 	data := filepath.Join(mnt, "calmreply")
 	p := startAgent(t, data)
 	c, token := p.pair(t)
 	var acked []string
 	var refusal error
 	next := 7500000000
-	for i := 0; i < 2000 && refusal == nil; i++ {
-		ids := make([]string, 8)
+	for i := 0; i < 5000 && refusal == nil; i++ {
+		ids := make([]string, 20)
 		for j := range ids {
 			next++
 			ids[j] = strconv.Itoa(next)
@@ -300,25 +304,33 @@ func TestDiskFull(t *testing.T) {
 		acked = append(acked, got...)
 	}
 	if refusal == nil {
-		t.Fatalf("3 MB held %d reviews without complaint", len(acked))
+		t.Fatalf("28 MB held %d reviews without complaint", len(acked))
 	}
 	t.Logf("%d reviews acknowledged, then: %v", len(acked), refusal)
+	if len(acked) == 0 {
+		t.Errorf("nothing was stored before the disk filled: the test did not fill it through writes")
+	}
 	time.Sleep(200 * time.Millisecond)
-	if p.running() {
-		var pe protocol.Error
-		if !errors.As(refusal, &pe) || pe.Code != protocol.CodeStore || !strings.Contains(pe.Message, "full") {
-			t.Errorf("refusal %v: want %s naming the full disk", refusal, protocol.CodeStore)
-		}
-		// Still serving.
-		c2 := p.auth(t, token, pinnedOrigin)
-		c2.must(protocol.TypePing, protocol.Empty{}, protocol.TypePong)
-		p.stop()
-	} else {
-		// Badger writes its log through mmap: a full disk is a SIGBUS.
-		// Go on to check that what was acknowledged is still there.
-		t.Errorf("the agent died when the disk filled (%v):\n%s", p.err, crashHead(p.out.String()))
+	if !p.running() {
+		t.Fatalf("the agent died when the disk filled (%v):\n%s", p.err, crashHead(p.out.String()))
+	}
+	var pe protocol.Error
+	if !errors.As(refusal, &pe) || pe.Code != protocol.CodeStore || !strings.Contains(pe.Message, "full") {
+		t.Errorf("refusal %v: want %s naming the full disk", refusal, protocol.CodeStore)
+	}
+	// Still serving, and writing again once there is room, without a restart.
+	c2 := p.auth(t, token, pinnedOrigin)
+	c2.must(protocol.TypePing, protocol.Empty{}, protocol.TypePong)
+	if _, err := c2.analyze(reviewItems(html, "7599999999")); err == nil {
+		t.Error("a write was acknowledged on the full disk")
 	}
 	remount(t, mnt, "size=256m")
+	got, err := c2.analyze(reviewItems(html, "7599999998"))
+	if err != nil {
+		t.Fatalf("no write after space was freed: %v", err)
+	}
+	acked = append(acked, got...)
+	p.stop()
 	haveAll(t, data, token, acked)
 }
 
