@@ -6,6 +6,7 @@ package classify
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -108,6 +109,7 @@ type evidence struct {
 	troll                float64
 	insult, obscene      []string
 	threat, demand, cond []string
+	threatAt, demandAt   []int
 	trollWords           []string
 	spam                 float64
 	spamWords            []string
@@ -332,13 +334,17 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 			ev.obscene = append(ev.obscene, words(h))
 		case catThreat:
 			ev.threat = append(ev.threat, words(h))
+			ev.threatAt = append(ev.threatAt, h.start)
 		case catDemand:
 			ev.demand = append(ev.demand, words(h))
+			ev.demandAt = append(ev.demandAt, h.start)
 		case catCond:
 			ev.cond = append(ev.cond, words(h))
 		case catSpam:
-			ev.spam++
-			ev.spamWords = append(ev.spamWords, words(h))
+			if w := words(h); !slices.Contains(ev.spamWords, w) { // once each
+				ev.spam++
+				ev.spamWords = append(ev.spamWords, w)
+			}
 		}
 	}
 	// "Looks great, but after a week the plating came off": in a short
@@ -387,9 +393,11 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 // it then needs a second promotional signal.
 func (ev *evidence) spamSignals(s string, t text) {
 	if m := findLink(s); m != "" {
-		w := 2.0
-		if ev.words > 30 && ev.pos+ev.neg >= 2 {
-			w = 1
+		// An explicit web address in a short text sells; a bare domain
+		// ("shopname.se did it again") or a link in a long account tells.
+		w := 1.0
+		if ev.words <= 25 && (strings.HasPrefix(m, "http") || m == "www.") {
+			w = 2
 		}
 		ev.spam += w
 		ev.spamWords = append(ev.spamWords, "link "+m)

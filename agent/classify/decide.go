@@ -11,10 +11,12 @@ import (
 
 // Thresholds of the rules below, named so tuning reads as data.
 const (
-	spamMin    = 2.0 // a link alone, or two promotional signals
-	trollMin   = 2.0 // one specific provocation phrase, or two short cues
-	clearText  = 1.0 // text sentiment margin that overrules the stars
-	maxReasons = 6
+	spamMin   = 2.0 // a link alone, or two promotional signals
+	trollMin  = 2.0 // one specific provocation phrase, or two short cues
+	clearText = 1.0 // text sentiment margin that overrules the stars
+	// bargainSpan is how many words may lie between threat and demand.
+	bargainSpan = 20
+	maxReasons  = 6
 )
 
 // ratingLean is how much the stars alone lean towards praise (+) or
@@ -37,16 +39,16 @@ func decide(ev *evidence, rating *int) review.Analysis {
 		reasons = append(reasons, why...)
 	}
 	switch {
-	case ev.spam >= spamMin:
+	case ev.isSpam(nProblems):
 		set(review.Spam, clamp(0.55+0.12*ev.spam), "promotion: "+strings.Join(ev.spamWords, ", "))
-	case len(ev.threat) > 0 && len(ev.demand) > 0 && (len(ev.cond) > 0 || len(ev.threat) > 1):
+	case ev.isExtortion():
 		set(review.Extortion, clamp(0.6+0.1*float64(len(ev.threat)+len(ev.cond))),
 			"threat: "+quoteAll(ev.threat), "demand: "+quoteAll(ev.demand))
 		a.Topics, _ = ev.namedProblemTopics()
-	case len(ev.insult) > 1 || len(ev.insult) == 1 && (nProblems == 0 || len(ev.obscene) > 0):
+	case ev.isAbusive(nProblems):
 		words := append(append([]string(nil), ev.insult...), ev.obscene...)
 		set(review.Abusive, clamp(0.55+0.15*float64(len(words))), "insult or threat: "+quoteAll(words))
-	case ev.troll >= trollMin && nProblems == 0 && ev.pos < 2:
+	case ev.troll >= trollMin && nProblems == 0 && ev.pos < 2 && ev.words <= 40:
 		set(review.Troll, clamp(0.45+0.1*ev.troll), "provocation, no experience described: "+quoteAll(ev.trollWords))
 	case len(ev.obscene) > 0 && nProblems == 0 && len(ev.weak) == 0 && ev.pos < 1:
 		set(review.Abusive, clamp(0.5+0.1*float64(len(ev.obscene))), "obscenity without a reported problem: "+quoteAll(ev.obscene))
@@ -76,6 +78,46 @@ func decide(ev *evidence, rating *int) review.Analysis {
 	}
 	a.Reasons = reasons
 	return a
+}
+
+// isSpam: promotion that outweighs any experience told. A review that
+// reports a problem or complains clearly needs more than one signal: bank
+// customers quote promo codes and link the bank's own site.
+func (ev *evidence) isSpam(nProblems int) bool {
+	if nProblems > 0 || ev.neg >= 2 {
+		return ev.spam >= 2*spamMin
+	}
+	return ev.spam >= spamMin
+}
+
+// isExtortion: leverage (bad reviews, press) plus a demand, tied by a
+// condition ("if", "or") or by two threats, close enough together to be one
+// sentence's bargain.
+func (ev *evidence) isExtortion() bool {
+	if len(ev.threatAt) == 0 || len(ev.demandAt) == 0 || len(ev.cond) == 0 && len(ev.threat) < 2 {
+		return false
+	}
+	for _, t := range ev.threatAt {
+		for _, d := range ev.demandAt {
+			if t-d <= bargainSpan && d-t <= bargainSpan {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isAbusive: insults aimed at people. One insult inside a long account of a
+// real problem ("these clueless people lost my parcel") is an angry
+// complaint; two insults, or one with obscenity or in a short text, abuse.
+func (ev *evidence) isAbusive(nProblems int) bool {
+	switch {
+	case len(ev.insult) > 1:
+		return true
+	case len(ev.insult) == 1:
+		return len(ev.obscene) > 0 || nProblems == 0 && len(ev.weak) == 0 && ev.neg < 2 && ev.words <= 30
+	}
+	return false
 }
 
 // isQuestion: a question mark or suggestion with no reported problem, and

@@ -319,8 +319,8 @@ func matchParts(parts []part, toks []token, i int, stop map[string]bool) (int, b
 	if i >= len(toks) || !partMatches(pt, toks[i].key) {
 		return 0, false
 	}
-	if pt.marked && toks[i].plain {
-		return 0, false // "vanlig" is a word of its own, not "vänlig" typed plain
+	if pt.marked && toks[i].plain || !pt.marked && toks[i].accented {
+		return 0, false // "vanlig" is not "vänlig", "höra" is not "hora"
 	}
 	return matchParts(parts[1:], toks, i+1, stop)
 }

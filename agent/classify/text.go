@@ -14,6 +14,9 @@ type token struct {
 	clause int  // tokens in different clauses never negate each other
 	plain  bool // ASCII without ae/oe/ue/ss: "schon" is not "schön"
 	known  bool // some language's word list has it: not a typo
+	// accented: written with diacritics, so it may not match a lexicon
+	// word spelled without them.
+	accented bool
 }
 
 // text is a review cut into tokens plus the surface signals the rules use.
@@ -43,7 +46,7 @@ func tokenize(s string) text {
 			t.promo = true
 		}
 		low := strings.ToLower(w)
-		t.tokens = append(t.tokens, token{raw: low, key: fold(low), clause: clause, plain: isPlain(low)})
+		t.tokens = append(t.tokens, token{raw: low, key: fold(low), clause: clause, plain: isPlain(low), accented: !isASCII(low)})
 	}
 	for i, r := range s {
 		switch {
