@@ -10,6 +10,9 @@ import { CARD_CSS } from './styles.js';
 
 export const HOST_TAG = 'calmreply-card';
 
+/** Notices that are general reminders rather than a consequence of acting now. */
+const MINOR = new Set(['cannot_delete', 'moderated']);
+
 /**
  * @param {string} tag
  * @param {Record<string, string>} [attrs]
@@ -64,7 +67,9 @@ export class Card {
     const a = result.analysis ?? {};
     const d = result.draft ?? {};
     const policy = this.match.policy ?? {};
-    const notices = result.notices?.length ? result.notices : policyNotices(policy, r, Date.now());
+    const all = result.notices?.length ? result.notices : policyNotices(policy, r, Date.now());
+    // Once the shop has answered, the general reminders are noise.
+    const notices = r.shop_reply ? all.filter((/** @type {{code: string}} */ n) => !MINOR.has(n.code)) : all;
     this.replyAllowed = !notices.some((/** @type {{code: string}} */ n) => n.code === 'no_reply_above_rating') && !r.shop_reply;
 
     const bar = h('div', { class: 'bar' });
@@ -88,8 +93,7 @@ export class Card {
 
     const parts = [bar];
     for (const n of notices) {
-      const minor = n.code === 'cannot_delete' || n.code === 'moderated';
-      parts.push(h('p', { class: minor ? 'notice minor' : 'notice', 'data-part': 'notice', 'data-code': n.code, text: noticeText(n, { ...this.match, draft: d.reply }, t) }));
+      parts.push(h('p', { class: MINOR.has(n.code) ? 'notice minor' : 'notice', 'data-part': 'notice', 'data-code': n.code, text: noticeText(n, { ...this.match, draft: d.reply }, t) }));
     }
 
     /** @type {HTMLTextAreaElement | null} */

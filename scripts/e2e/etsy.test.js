@@ -18,6 +18,8 @@ let agent;
 let browser;
 /** @type {string[]} */
 const posts = [];
+/** @type {import('playwright-core').Page} an extension page, to ask the worker like the inbox does */
+let extPage;
 
 before(async () => {
   agent = await startAgent(buildAgent());
@@ -49,7 +51,7 @@ before(async () => {
   browser.context.on('request', (r) => {
     if (r.method() === 'POST') posts.push(r.url());
   });
-  await pair(browser.context, browser.id, agent);
+  extPage = await pair(browser.context, browser.id, agent);
 });
 
 after(async () => {
@@ -165,6 +167,33 @@ test('when the reply box is not found, the seller points at it once and it is re
   assert.equal(await box.inputValue(), (await readCard(page, card))?.draft);
   const spy = await page.evaluate(() => /** @type {any} */ (window).__calmreplySpy);
   assert.equal(spy.submits + spy.submitClicks, 0, 'nothing submitted');
+  await page.close();
+});
+
+test('inserted, then the page shows the shop reply: the review counts as replied', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(SELLER_URL);
+  await waitForCards(page, 3);
+  const card = '[data-review-id="6300000201"] calmreply-card';
+  await page.locator(`${card} [data-act="insert"]`).click();
+  await page.locator(`${card} [data-part="status"]`, { hasText: 'post it yourself' }).waitFor();
+  // The seller posts it on Etsy; the page now shows the shop's reply under the review.
+  await page.evaluate(() => {
+    const region = document.querySelector('[data-review-id="6300000201"] [data-region="response"]');
+    region?.insertAdjacentHTML('beforeend', '<div class="shop-response"><h3 data-response-heading>Your response</h3>' +
+      '<p data-response-text>So sorry about the corner, Tom. A new print is on its way.</p></div>');
+  });
+  await page.locator(`${card} [data-part="replied"]`).waitFor({ timeout: 10_000 });
+  const end = Date.now() + 10_000;
+  let state = '';
+  while (Date.now() < end) {
+    const res = await extPage.evaluate(() => chrome.runtime.sendMessage({ type: 'list_inbox', data: { platform: 'etsy', limit: 50 } }));
+    state = res.data?.items?.find((/** @type {any} */ it) => it.review.id === '6300000201')?.state ?? '';
+    if (state === 'replied') break;
+    await page.waitForTimeout(200);
+  }
+  assert.equal(state, 'replied');
+  assert.ok(!(await readCard(page, card))?.actions.includes('insert'), 'no Insert once answered');
   await page.close();
 });
 
