@@ -52,7 +52,7 @@ func decide(ev *evidence, rating *int) review.Analysis {
 		set(review.Troll, clamp(0.45+0.1*ev.troll), "provocation, no experience described: "+quoteAll(ev.trollWords))
 	case len(ev.obscene) > 0 && nProblems == 0 && len(ev.weak) == 0 && ev.pos < 1:
 		set(review.Abusive, clamp(0.5+0.1*float64(len(ev.obscene))), "obscenity without a reported problem: "+quoteAll(ev.obscene))
-	case ev.isQuestion(nProblems):
+	case ev.isQuestion(nProblems, stars):
 		why := "asks something"
 		if ev.suggestion {
 			why = "makes a suggestion"
@@ -122,7 +122,7 @@ func (ev *evidence) isAbusive(nProblems int) bool {
 
 // isQuestion: a question mark or suggestion with no reported problem, and
 // not a rhetorical "why did nobody answer?!".
-func (ev *evidence) isQuestion(nProblems int) bool {
+func (ev *evidence) isQuestion(nProblems, stars int) bool {
 	if ev.questions == 0 && !ev.suggestion {
 		return false
 	}
@@ -132,9 +132,13 @@ func (ev *evidence) isQuestion(nProblems int) bool {
 	if nProblems > 0 || ev.neg >= 2 && ev.neg > ev.pos {
 		return false
 	}
-	// A long review with a clear opinion that asks in passing ("teurer?
-	// im Einkauf ja") or ends with a tip is an opinion, not a question.
-	if ev.words > 40 && ev.pos+ev.neg >= 2 {
+	// A long review with an opinion that asks in passing ("teurer? im
+	// Einkauf ja") or ends with a tip is an opinion, not a question; one
+	// or two stars with any complaint in it ask "where is my order?!".
+	if ev.words > 40 && ev.pos+ev.neg > 0 {
+		return false
+	}
+	if stars >= 1 && stars <= 2 && (ev.neg > 0 || len(ev.weak) > 0 || ev.words > 20) {
 		return false
 	}
 	return ev.qStart > 0 || ev.suggestion || ev.pos+ev.neg == 0
