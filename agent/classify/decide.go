@@ -158,7 +158,15 @@ func (ev *evidence) sentiment(a *review.Analysis, stars int) []string {
 	if len(ev.negWords) > 0 {
 		reasons = append(reasons, "negative: "+quoteAll(ev.negWords))
 	}
-	lean := ratingLean[stars]
+	// In a long review the stars say more than a count of lexicon words:
+	// the stars' pull grows with length, and text must be clearer to
+	// overrule them ("1 star. Love it!" still does).
+	length := float64(min(ev.words, 100))
+	lean := ratingLean[stars] * (1 + length/50)
+	clear := clearText
+	if lean != 0 {
+		clear += length / 30
+	}
 	starNote := func() {
 		if stars > 0 {
 			reasons = append(reasons, fmt.Sprintf("rating %d★", stars))
@@ -174,13 +182,13 @@ func (ev *evidence) sentiment(a *review.Analysis, stars int) []string {
 		} else {
 			starNote()
 		}
-	case textScore >= clearText || textScore <= -clearText:
+	case textScore >= clear || textScore <= -clear || lean == 0 && abs(textScore) >= clearText:
 		a.Kind = review.Praise
 		if textScore < 0 {
 			a.Kind = review.Complaint
 		}
 		a.Confidence = clamp(0.6 + 0.1*abs(textScore))
-		if lean*textScore < 0 && abs(lean) >= 1 {
+		if lean*textScore < 0 && abs(ratingLean[stars]) >= 1 {
 			if a.Kind == review.Praise {
 				reasons = append(reasons, fmt.Sprintf("rating %d★ disagrees with the text: likely a mistaken rating", stars))
 			} else {
@@ -193,7 +201,7 @@ func (ev *evidence) sentiment(a *review.Analysis, stars int) []string {
 	default:
 		score := textScore + lean
 		a.Kind = review.Praise
-		if score < 0 {
+		if score < 0 || score == 0 && lean < 0 {
 			a.Kind = review.Complaint
 		}
 		a.Confidence = clamp(0.35 + 0.12*abs(score))
