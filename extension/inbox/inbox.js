@@ -5,6 +5,7 @@
 import { barChart, ratingChart, shareBar } from '../lib/charts.js';
 import { formatDeadline, formatDuration, safeHttpUrl, stars } from '../lib/format.js';
 import { localize, t } from '../lib/i18n.js';
+import { api } from '../lib/browser.js';
 import { ask } from '../lib/messaging.js';
 
 const form = /** @type {HTMLFormElement} */ (document.getElementById('filters'));
@@ -128,6 +129,10 @@ async function loadStats() {
 }
 
 form.addEventListener('change', load);
+// New events move lastSeq: the list follows without a manual reload.
+api.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.lastSeq) load();
+});
 localize(document);
 load();
 loadStats();
