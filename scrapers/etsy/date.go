@@ -50,9 +50,11 @@ var (
 // dates with slashes are read day first (en-GB, fr, es, it) unless usOrder
 // says the page's locale is en-US; Etsy's en-US pages spell the month out.
 func findDate(s string, usOrder bool) (day string, ok bool) {
-	// Every pattern below has a four-digit year, and the ISO one dashes:
-	// most lines tried have neither, and the regexps cost more than a look.
-	if !hasYear(s) {
+	// Every pattern below has a four-digit year, the ISO one dashes, and
+	// the two with month names white space before the year: most lines
+	// tried lack them, and the regexps cost more than a look.
+	year, spaced := hasYear(s)
+	if !year {
 		return "", false
 	}
 	if strings.IndexByte(s, '-') >= 0 {
@@ -60,16 +62,18 @@ func findDate(s string, usOrder bool) (day string, ok bool) {
 			return ymd(m[1], m[2], m[3])
 		}
 	}
-	// A word before a number is not always a month ("Carrie 12 ..."):
-	// try every match, bounded, until one names a month.
-	for _, m := range reMonthDayYear.FindAllStringSubmatch(s, 8) {
-		if mon, found := months[strings.ToLower(m[1])]; found {
-			return ymd(m[3], strconv.Itoa(int(mon)), m[2])
+	if spaced {
+		// A word before a number is not always a month ("Carrie 12 ..."):
+		// try every match, bounded, until one names a month.
+		for _, m := range reMonthDayYear.FindAllStringSubmatch(s, 8) {
+			if mon, found := months[strings.ToLower(m[1])]; found {
+				return ymd(m[3], strconv.Itoa(int(mon)), m[2])
+			}
 		}
-	}
-	for _, m := range reDayMonthYear.FindAllStringSubmatch(s, 8) {
-		if mon, found := months[strings.ToLower(m[2])]; found {
-			return ymd(m[3], strconv.Itoa(int(mon)), m[1])
+		for _, m := range reDayMonthYear.FindAllStringSubmatch(s, 8) {
+			if mon, found := months[strings.ToLower(m[2])]; found {
+				return ymd(m[3], strconv.Itoa(int(mon)), m[1])
+			}
 		}
 	}
 	if m := reNumeric.FindStringSubmatch(s); m != nil {
@@ -82,19 +86,26 @@ func findDate(s string, usOrder bool) (day string, ok bool) {
 	return "", false
 }
 
-// hasYear says whether s has four ASCII digits in a row (the patterns' \d).
-func hasYear(s string) bool {
-	run := 0
+// hasYear says whether s has four ASCII digits in a row (the patterns' \d),
+// and whether some such run follows white space (the patterns' \s).
+func hasYear(s string) (year, spaced bool) {
+	run, start := 0, 0
 	for i := 0; i < len(s); i++ {
 		if '0' <= s[i] && s[i] <= '9' {
-			if run++; run == 4 {
-				return true
+			if run == 0 {
+				start = i
+			}
+			if run++; run >= 4 {
+				year = true
+				if start > 0 && strings.IndexByte(" \t\n\f\r", s[start-1]) >= 0 {
+					return true, true
+				}
 			}
 		} else {
 			run = 0
 		}
 	}
-	return false
+	return year, false
 }
 
 // ymd validates a calendar date (no 31 June) and formats it.

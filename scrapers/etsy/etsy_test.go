@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -488,4 +489,62 @@ func TestCaptchaElements(t *testing.T) {
 			t.Errorf("%s: hasCaptcha = %v, selector %v", tt.element, fast, sel)
 		}
 	}
+}
+
+// findDateRef is findDate without its cheap look ahead: every pattern in
+// order. The look ahead must never change an answer.
+func findDateRef(s string, usOrder bool) (string, bool) {
+	if m := reISO.FindStringSubmatch(s); m != nil {
+		return ymd(m[1], m[2], m[3])
+	}
+	for _, m := range reMonthDayYear.FindAllStringSubmatch(s, 8) {
+		if mon, found := months[strings.ToLower(m[1])]; found {
+			return ymd(m[3], strconv.Itoa(int(mon)), m[2])
+		}
+	}
+	for _, m := range reDayMonthYear.FindAllStringSubmatch(s, 8) {
+		if mon, found := months[strings.ToLower(m[2])]; found {
+			return ymd(m[3], strconv.Itoa(int(mon)), m[1])
+		}
+	}
+	if m := reNumeric.FindStringSubmatch(s); m != nil {
+		d, mo := m[1], m[3]
+		if m[2] == "/" && usOrder {
+			d, mo = mo, d
+		}
+		return ymd(m[4], mo, d)
+	}
+	return "", false
+}
+
+var dateSeeds = []string{
+	"Carrie on Jun 12, 2022", "Gretel am 03.05.2024", "12 Jun, 2024", "14 jun. 2024", "12 de junio de 2024",
+	"12. März 2024", "2024-04-19", "19-04-2024", "03/04/2024", "Feb 29, 2023", "Bob 12 2022", "am 3.5.24",
+	"Jun 12,\t2022", "Jun 12,\n2022", "12 juni\u00a02024", "12 juni 20245", "x2024-04-19", "Jun 12, 2022x",
+	"Order 20240419 on 1.2.2024", "2024", " 2024", "12 mei-2024", "Mai 3 2024-05-03",
+}
+
+func TestFindDateLookAhead(t *testing.T) {
+	for _, s := range dateSeeds {
+		for _, us := range []bool{false, true} {
+			d1, ok1 := findDate(s, us)
+			d2, ok2 := findDateRef(s, us)
+			if d1 != d2 || ok1 != ok2 {
+				t.Errorf("findDate(%q, %v) = %q, %v; every pattern gives %q, %v", s, us, d1, ok1, d2, ok2)
+			}
+		}
+	}
+}
+
+func FuzzFindDate(f *testing.F) {
+	for _, s := range dateSeeds {
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, s string, us bool) {
+		d1, ok1 := findDate(s, us)
+		d2, ok2 := findDateRef(s, us)
+		if d1 != d2 || ok1 != ok2 {
+			t.Errorf("findDate(%q, %v) = %q, %v; every pattern gives %q, %v", s, us, d1, ok1, d2, ok2)
+		}
+	})
 }
