@@ -25,20 +25,41 @@ var notNames = map[string]bool{
 	"usuario": true, "utente": true, "użytkownik": true, "bruger": true, "bruker": true,
 }
 
+// familyWords mark a label that greets a household or a titled person
+// ("Familie Jansen", "The Miller Family", "Herr Meier"): the whole label is
+// the name to greet by, since the first word alone is not a name.
+var familyWords = map[string]bool{
+	"familie": true, "family": true, "familj": true, "familjen": true, "familien": true,
+	"gezin": true, "famille": true, "familia": true, "famiglia": true, "rodzina": true,
+	"fam": true, "herr": true, "frau": true, "mr": true, "mrs": true, "ms": true,
+	"mevrouw": true, "meneer": true, "fru": true, "madame": true, "monsieur": true,
+	"señor": true, "señora": true, "signor": true, "signora": true, "pan": true, "pani": true,
+}
+
 // FirstName returns the first name to greet a reviewer by ("Anna K." ->
-// "Anna"), or "" when the author label is not a usable name (initials,
-// user names, "Anonymous").
+// "Anna"), the whole label for a family or a title ("Familie Jansen"), or
+// "" when the author label is not a usable name (initials, user names,
+// "Anonymous").
 func FirstName(author *string) string {
 	if author == nil {
 		return ""
 	}
 	fields := strings.Fields(*author)
+	if len(fields) > 0 && strings.EqualFold(fields[0], "the") {
+		fields = fields[1:] // "The Miller Family"
+	}
 	if len(fields) == 0 {
 		return ""
+	}
+	if label := familyLabel(fields); label != "" {
+		return label
 	}
 	first := strings.TrimRight(fields[0], ",.")
 	if notNames[strings.ToLower(first)] || utf8.RuneCountInString(first) < 2 {
 		return ""
+	}
+	if familyWords[strings.ToLower(first)] {
+		return "" // "Familie" alone names no one
 	}
 	for i, r := range first {
 		switch {
@@ -53,6 +74,35 @@ func FirstName(author *string) string {
 		return "" // "ANNA" or "AK": shouting or initials; stay neutral
 	}
 	return first
+}
+
+// familyLabel returns "Familie Jansen" for a label of a family or title
+// word and capitalised names, else "".
+func familyLabel(fields []string) string {
+	if len(fields) < 2 || len(fields) > 3 {
+		return ""
+	}
+	family := false
+	for _, f := range fields {
+		w := strings.TrimRight(f, ".,")
+		if familyWords[strings.ToLower(w)] {
+			family = true
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) || utf8.RuneCountInString(w) < 2 || isAllUpper(w) {
+			return ""
+		}
+		for _, r := range w {
+			if !unicode.IsLetter(r) && r != '-' && r != '\'' {
+				return ""
+			}
+		}
+	}
+	if !family {
+		return ""
+	}
+	return strings.TrimRight(strings.Join(fields, " "), ",")
 }
 
 // token is one word of a text with its sentence number.
@@ -142,22 +192,50 @@ func inferTopics(b *book, toks []token) []review.Topic {
 	return out
 }
 
+// found is the customer's name for the product, turned to the shop's
+// point of view, and whether it is plural ("your mugs"), which picks the
+// topic phrases that agree with it.
+type found struct {
+	text   string
+	plural bool
+}
+
 // findItem returns the customer's name for the product turned to the shop's
 // point of view ("my mug arrived" -> "your mug"): the noun phrase nearest
-// before a word of one of the topics, in the same sentence; or "".
-func findItem(b *book, toks []token, topics []review.Topic, tone string) string {
+// before a word of one of the topics, in the same sentence; else the first
+// noun phrase of the review; or a zero found.
+func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 	type candidate struct {
-		text string
-		end  int // index of the verb after the item
+		found
+		end int // index of the verb after the item
 	}
 	var cands []candidate
 	stop := b.Item.stop
 	if stop == nil {
 		stop = stopSet(b.Item.Stop)
 	}
+	// A topic word can close the item as a verb does: "the watch stopped",
+	// "muggarna sprack".
+	topicAt := map[int]bool{}
+	for _, t := range review.Topics {
+		for _, parts := range b.topicWordParts(string(t)) {
+			for at := range topicHits(toks, parts) {
+				topicAt[at] = true
+			}
+		}
+	}
+	verbAt := func(i int) bool {
+		return isVerb(toks[i].lower, b.Item.Verbs) || isVerb(toks[i].lower, b.Item.PluralVerbs) || topicAt[i]
+	}
 	for i, t := range toks {
 		det, ok := b.Item.Determiners[t.lower]
+		if ok && b.Item.NounCapital && i > 0 && toks[i-1].sentence == t.sentence && toks[i-1].word != toks[i-1].lower && (i < 2 || toks[i-2].sentence == t.sentence) {
+			ok = false // "der Akku der Lampe": a genitive, not the subject
+		}
 		if !ok {
+			if c, ok := definiteNoun(b, toks, i, stop, verbAt); ok {
+				cands = append(cands, candidate{c, i + 1})
+			}
 			continue
 		}
 		// The item is one to three words after the determiner, ending
@@ -168,7 +246,7 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) string 
 				break
 			}
 			words := toks[i+1 : next]
-			if toks[next].sentence != t.sentence || !isVerb(toks[next].lower, b.Item.Verbs) || !itemWords(words, stop, b.Item.NounCapital) {
+			if toks[next].sentence != t.sentence || !verbAt(next) || !itemWords(words, stop, b.Item.NounCapital) {
 				continue
 			}
 			shopDet := det[tone]
@@ -183,7 +261,8 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) string 
 				}
 				parts = append(parts, word)
 			}
-			cands = append(cands, candidate{strings.Join(parts, " "), next})
+			plural := isPlural(b, words[len(words)-1].lower, toks[next].lower)
+			cands = append(cands, candidate{found{strings.Join(parts, " "), plural}, next})
 			break
 		}
 	}
@@ -202,17 +281,80 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) string 
 		if first < 0 {
 			continue
 		}
-		best, bestEnd := "", -1
+		var best found
+		bestEnd := -1
 		for _, c := range cands {
 			if c.end <= first && toks[c.end].sentence == toks[first].sentence && c.end > bestEnd {
-				best, bestEnd = c.text, c.end
+				best, bestEnd = c.found, c.end
 			}
 		}
-		if best != "" {
+		if best.text != "" {
 			return best
 		}
 	}
-	return ""
+	// The topic was read from other words (the classifier's, or none in
+	// this sentence): the first thing the review names is still the
+	// customer's own word for what they bought.
+	for _, tp := range topics {
+		switch tp {
+		case review.Damaged, review.Defect, review.Quality, review.NotAsDescribed:
+			if len(cands) > 0 {
+				return cands[0].found
+			}
+		}
+	}
+	return found{}
+}
+
+// definiteNoun reads a noun with a suffixed article at toks[i], directly
+// before a verb: Swedish "koppen kom", Danish "skålene var". The noun is
+// the item as written, since the definite form needs no determiner.
+func definiteNoun(b *book, toks []token, i int, stop map[string]bool, verbAt func(int) bool) (found, bool) {
+	t := toks[i]
+	if len(b.Item.DefiniteEndings) == 0 || i+1 >= len(toks) || toks[i+1].sentence != t.sentence || !verbAt(i+1) {
+		return found{}, false
+	}
+	if i > 0 && toks[i-1].sentence == t.sentence {
+		if _, det := b.Item.Determiners[toks[i-1].lower]; det {
+			return found{}, false // "min koppen" is not a phrase; the determiner path reads it
+		}
+	}
+	if utf8.RuneCountInString(t.lower) < 5 || stop[t.lower] || isVerb(t.lower, b.Item.Verbs) || isVerb(t.lower, b.Item.PluralVerbs) || !itemWords(toks[i:i+1], stop, false) {
+		return found{}, false
+	}
+	for w := range stop {
+		if utf8.RuneCountInString(w) >= 4 && strings.HasPrefix(t.lower, w) {
+			return found{}, false // "leveransen", "kundtjänsten": not the product
+		}
+	}
+	for _, e := range b.Item.DefiniteEndings {
+		if strings.HasSuffix(t.lower, e) {
+			return found{t.lower, isPlural(b, t.lower, toks[i+1].lower)}, true
+		}
+	}
+	return found{}, false
+}
+
+// isPlural decides the number of an item from the verb after it ("were",
+// "kamen") or, when the verb does not show it, from the noun's ending.
+func isPlural(b *book, noun, verb string) bool {
+	switch {
+	case isVerb(verb, b.Item.PluralVerbs):
+		return true
+	case isVerb(verb, b.Item.SingularVerbs):
+		return false
+	}
+	for _, e := range b.Item.SingularEndings {
+		if strings.HasSuffix(noun, e) {
+			return false
+		}
+	}
+	for _, e := range b.Item.PluralEndings {
+		if strings.HasSuffix(noun, e) && utf8.RuneCountInString(noun) > utf8.RuneCountInString(e)+2 {
+			return true
+		}
+	}
+	return false
 }
 
 // topicHits yields every token index where a word begins, given as its
@@ -298,6 +440,9 @@ func findDuration(b *book, toks []token) string {
 		u := lookupForm(b.Units, unit.lower)
 		if u == "" {
 			continue
+		}
+		if hasWord(toks[i+2:min(i+4, len(toks))], b.LateWords) {
+			return "" // "eine Woche zu spät": a delay, not the whole wait
 		}
 		if isNumber(num.word) {
 			return num.word + " " + u

@@ -38,6 +38,16 @@ type itemRules struct {
 	Stop []string `json:"stop"`
 	// NounCapital: nouns are capitalised (German), which marks the item's end.
 	NounCapital bool `json:"noun_capital"`
+	// PluralVerbs follow a plural item ("were", "kamen") and SingularVerbs
+	// a singular one; between them the noun's ending decides: PluralEndings
+	// ("s") unless a SingularEndings one ("ss") matches.
+	PluralVerbs     []string `json:"plural_verbs,omitempty"`
+	SingularVerbs   []string `json:"singular_verbs,omitempty"`
+	PluralEndings   []string `json:"plural_endings,omitempty"`
+	SingularEndings []string `json:"singular_endings,omitempty"`
+	// DefiniteEndings are suffixed articles (Swedish "-en", "-na"): such a
+	// noun right before a verb is the item without a determiner.
+	DefiniteEndings []string `json:"definite_endings,omitempty"`
 	// stop is Stop as a set, built once at load (not per draft).
 	stop map[string]bool
 }
@@ -71,13 +81,26 @@ type book struct {
 	// Durations: number words and time units ("three weeks").
 	Numbers []string `json:"numbers"`
 	Units   []string `json:"units"`
+	// LateWords after a waiting time make it a delay ("a week late"), not
+	// the whole wait, so the draft does not quote it as one.
+	LateWords []string `json:"late_words,omitempty"`
 	// Check lists phrases a reply must never contain, by problem code.
 	Check map[string][]string `json:"check"`
 	// OfferWords reveal a promise of each offer (refund, replacement...).
 	OfferWords map[string][]string `json:"offer_words"`
+	// Refine names a topic more precisely when the review says more: a
+	// delivery that never arrived is not a slow one. The first refinement
+	// whose words occur picks its own topic phrases, if the book has them.
+	Refine map[string][]refinement `json:"refine,omitempty"`
 	// topicParts is TopicWords split by splitWords, once at load: every
 	// draft searches the review for them.
 	topicParts map[string][][]string
+}
+
+// refinement is a narrower topic key and the words that reveal it.
+type refinement struct {
+	Key   string   `json:"key"`
+	Words []string `json:"words"`
 }
 
 // topicWordParts returns a topic's words lower-cased and split into parts.
@@ -144,6 +167,24 @@ func Languages() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// pluralAlternatives returns the wordings of a topic that agree with a
+// plural item ("formal_plural"), or nil when the tone has none: the caller
+// then names the order instead, in the singular.
+func (t toned) pluralAlternatives(tone string) []string {
+	if alts := t[tone+"_plural"]; len(alts) > 0 {
+		return alts
+	}
+	if len(t[tone]) > 0 {
+		return nil // this tone has its own words, but none for a plural
+	}
+	for _, k := range []string{"formal", "informal"} {
+		if len(t[k]) > 0 {
+			return t[k+"_plural"]
+		}
+	}
+	return nil
 }
 
 // alternatives returns the wordings of a slot in a tone, falling back to the

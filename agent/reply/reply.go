@@ -183,6 +183,9 @@ type writer struct {
 	vars      map[string]string
 	toks      []token
 	topics    []review.Topic
+	// plural: {item} is the customer's plural noun ("your mugs"), so topic
+	// phrases must agree with it.
+	plural bool
 }
 
 func newWriter(req Request) (*writer, []string) {
@@ -269,8 +272,9 @@ func (w *writer) fill(s string) string {
 // item is how the draft refers to the product: the customer's own word, the
 // listing title, or "your order".
 func (w *writer) item() string {
-	if it := findItem(w.b, w.toks, w.topics, w.tone); it != "" {
-		return it
+	if it := findItem(w.b, w.toks, w.topics, w.tone); it.text != "" {
+		w.plural = it.plural
+		return it.text
 	}
 	if l := w.req.Review.Listing; l != nil && shortTitle(l.Title) != "" {
 		w.vars["title"] = shortTitle(l.Title)
@@ -315,34 +319,77 @@ func (w *writer) invite() part {
 // follows "sorry that": one or two topics.
 func (w *writer) problem() string {
 	var clauses []string
+	itemUsed := false
 	for _, t := range w.topics {
 		if len(clauses) == 2 {
 			break
 		}
-		key := string(t)
-		if t == review.Delivery && w.vars["duration"] != "" {
-			key = "delivery_duration"
-		}
-		if len(clauses) == 1 {
-			// Naming the product twice in one sentence reads clumsy.
-			saved := w.vars["item"]
-			w.vars["item"] = w.say("item_default")
-			defer func() { w.vars["item"] = saved }()
-		}
-		var c string
-		if o, ok := w.overrides["topic."+key]; ok {
-			c = w.fill(o)
-		} else if alts := w.b.Topics[key].alternatives(w.tone); len(alts) > 0 {
-			c = w.fill(w.choose("topic."+key, alts))
-		}
+		key := w.refine(t)
+		c, usedItem := w.topicClause(key, itemUsed)
 		if c != "" {
 			clauses = append(clauses, c)
+			itemUsed = itemUsed || usedItem
 		}
 	}
 	if len(clauses) == 0 {
 		return ""
 	}
 	return strings.Join(clauses, w.say("and_that"))
+}
+
+// refine turns a topic into the most precise key the review supports: a
+// refinement whose words occur ("never arrived"), a delivery with the
+// customer's waiting time, or the topic itself.
+func (w *writer) refine(t review.Topic) string {
+	for _, r := range w.b.Refine[string(t)] {
+		if _, ok := w.b.Topics[r.Key]; ok && hasWord(w.toks, r.Words) {
+			return r.Key
+		}
+	}
+	if t == review.Delivery && w.vars["duration"] != "" {
+		return "delivery_duration"
+	}
+	return string(t)
+}
+
+// topicClause renders one topic's clause and says whether it named the
+// item. A second clause avoids naming the item again: it prefers wordings
+// without {item}, else it says "your order".
+func (w *writer) topicClause(key string, again bool) (string, bool) {
+	if o, ok := w.overrides["topic."+key]; ok {
+		return w.fill(o), strings.Contains(o, "{item}")
+	}
+	t := w.b.Topics[key]
+	item, plural := w.vars["item"], w.plural
+	alts := t.alternatives(w.tone)
+	if again {
+		var free []string
+		for _, a := range alts {
+			if !strings.Contains(a, "{item}") {
+				free = append(free, a)
+			}
+		}
+		if len(free) > 0 {
+			alts = free
+		} else {
+			item, plural = w.say("item_default"), false
+		}
+	}
+	if plural {
+		if pl := t.pluralAlternatives(w.tone); len(pl) > 0 {
+			alts = pl
+		} else {
+			item = w.say("item_default") // singular words must not name a plural
+		}
+	}
+	if len(alts) == 0 {
+		return "", false
+	}
+	a := w.choose("topic."+key, alts)
+	saved := w.vars["item"]
+	w.vars["item"] = item
+	defer func() { w.vars["item"] = saved }()
+	return w.fill(a), strings.Contains(a, "{item}")
 }
 
 // offers lists, as one phrase, what the seller's settings allow for these
