@@ -7,7 +7,6 @@ package classify
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -207,7 +206,7 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 	}
 	// The longest sentiment phrase claims its words: "nicht schlecht" is
 	// read once, not also as "schlecht".
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].end-hits[i].start > hits[j].end-hits[j].start })
+	slices.SortStableFunc(hits, func(a, b hit) int { return (b.end - b.start) - (a.end - a.start) })
 	claimed := make([]bool, len(toks))
 	problemAt := make([]bool, len(toks))
 	posClauses := map[int]bool{}
