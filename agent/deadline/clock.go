@@ -2,6 +2,7 @@ package deadline
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/calmreply/calmreply/shared/review"
@@ -25,7 +26,7 @@ func newClock(h *review.WorkingHours) (clock, string) {
 		return c, ""
 	}
 	if h.TimeZone != "" {
-		loc, err := time.LoadLocation(h.TimeZone)
+		loc, err := loadZone(h.TimeZone)
 		if err != nil {
 			return c, fmt.Sprintf("(Working hours ignored: unknown time zone %q.)", h.TimeZone)
 		}
@@ -48,6 +49,23 @@ func newClock(h *review.WorkingHours) (clock, string) {
 	}
 	c.working = true
 	return c, ""
+}
+
+// zones caches time zones by name: time.LoadLocation reads and parses the
+// zone file on every call, and every review's deadline and notices need
+// the seller's zone. A Location never changes once loaded.
+var zones sync.Map // string -> *time.Location
+
+func loadZone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err // not cached: only real zone names are kept
+	}
+	zones.Store(name, loc)
+	return loc, nil
 }
 
 func minutes(s string) (int, error) {
