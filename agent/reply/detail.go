@@ -261,7 +261,16 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 				}
 				parts = append(parts, word)
 			}
-			plural := isPlural(b, words[len(words)-1].lower, toks[next].lower)
+			verb := toks[next].lower
+			if i > 0 && toks[i-1].sentence == t.sentence && isVerb(toks[i-1].lower, b.Item.Prepositions) {
+				// "the quality of the towels is": the verb agrees with
+				// another noun, so only the noun's ending can tell.
+				if len(b.Item.PluralEndings) == 0 {
+					break
+				}
+				verb = ""
+			}
+			plural := det["number"] == "plural" || isPlural(b, words[len(words)-1].lower, verb)
 			cands = append(cands, candidate{found{strings.Join(parts, " "), plural}, next})
 			break
 		}

@@ -30,7 +30,8 @@ type aspect struct {
 // "meine Tasse") so a draft can say "your mug" instead of "your order".
 type itemRules struct {
 	// Determiners map the customer's determiner to the shop's, per tone:
-	// "my" -> "your", "meine" -> "Ihre"/"deine".
+	// "my" -> "your", "meine" -> "Ihre"/"deine"; "number": "plural" marks
+	// one that only goes with a plural ("these", "mina").
 	Determiners map[string]map[string]string `json:"determiners"`
 	// Verbs may directly follow the item ("the mug arrived", "die Tasse kam").
 	Verbs []string `json:"verbs"`
@@ -48,6 +49,9 @@ type itemRules struct {
 	// DefiniteEndings are suffixed articles (Swedish "-en", "-na"): such a
 	// noun right before a verb is the item without a determiner.
 	DefiniteEndings []string `json:"definite_endings,omitempty"`
+	// Prepositions before a determiner put the item inside a phrase ("the
+	// quality of the towels is"): the verb then says nothing of its number.
+	Prepositions []string `json:"prepositions,omitempty"`
 	// stop is Stop as a set, built once at load (not per draft).
 	stop map[string]bool
 }

@@ -360,8 +360,14 @@ func (w *writer) topicClause(key string, again bool) (string, bool) {
 		return w.fill(o), strings.Contains(o, "{item}")
 	}
 	t := w.b.Topics[key]
-	item, plural := w.vars["item"], w.plural
-	alts := t.alternatives(w.tone)
+	item, alts := w.vars["item"], t.alternatives(w.tone)
+	if w.plural {
+		if pl := t.pluralAlternatives(w.tone); len(pl) > 0 {
+			alts = pl
+		} else {
+			item = w.say("item_default") // singular words must not name a plural
+		}
+	}
 	if again {
 		var free []string
 		for _, a := range alts {
@@ -369,17 +375,23 @@ func (w *writer) topicClause(key string, again bool) (string, bool) {
 				free = append(free, a)
 			}
 		}
-		if len(free) > 0 {
+		switch def := w.say("item_default"); {
+		case len(free) > 0:
 			alts = free
-		} else {
-			item, plural = w.say("item_default"), false
-		}
-	}
-	if plural {
-		if pl := t.pluralAlternatives(w.tone); len(pl) > 0 {
-			alts = pl
-		} else {
-			item = w.say("item_default") // singular words must not name a plural
+		case item == def && w.say("item_again") != "":
+			// "your order took weeks, and that it arrived broken": the
+			// pronoun fits only where the item is the clause's subject.
+			alts, item = nil, w.say("item_again")
+			for _, a := range t.alternatives(w.tone) {
+				if strings.HasPrefix(a, "{item}") {
+					alts = append(alts, a)
+				}
+			}
+			if len(alts) == 0 {
+				item, alts = def, t.alternatives(w.tone)
+			}
+		default:
+			item, alts = def, t.alternatives(w.tone)
 		}
 	}
 	if len(alts) == 0 {
