@@ -23,6 +23,7 @@ var notNames = map[string]bool{
 	"anonimowy": true, "anonymt": true, "acheteur": true, "acheteuse": true, "comprador": true,
 	"acquirente": true, "kupujący": true, "klientka": true, "køber": true, "kjøper": true, "utilisateur": true,
 	"usuario": true, "utente": true, "użytkownik": true, "bruger": true, "bruker": true,
+	"rodzina": true, // Polish greets in the vocative; the label would read wrong
 }
 
 // familyWords mark a label that greets a household or a titled person
@@ -30,7 +31,7 @@ var notNames = map[string]bool{
 // the name to greet by, since the first word alone is not a name.
 var familyWords = map[string]bool{
 	"familie": true, "family": true, "familj": true, "familjen": true, "familien": true,
-	"gezin": true, "famille": true, "familia": true, "famiglia": true, "rodzina": true,
+	"gezin": true, "famille": true, "familia": true, "famiglia": true,
 	"fam": true, "herr": true, "frau": true, "mr": true, "mrs": true, "ms": true,
 	"mevrouw": true, "meneer": true, "fru": true, "madame": true, "monsieur": true,
 	"señor": true, "señora": true, "signor": true, "signora": true, "pan": true, "pani": true,
