@@ -54,7 +54,7 @@ func TestToneConsistency(t *testing.T) {
 		}
 		for where, tn := range all {
 			for _, tone := range []string{"formal", "informal"} {
-				for _, s := range tn.alternatives(tone) {
+				for _, s := range append(tn.alternatives(tone), tn.pluralAlternatives(tone)...) {
 					check(where, tone, strings.ReplaceAll(s, "'", " ")) // t'envoyer, l'abbia
 				}
 			}
