@@ -217,14 +217,7 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 	}
 	// A topic word can close the item as a verb does: "the watch stopped",
 	// "muggarna sprack".
-	topicAt := map[int]bool{}
-	for _, t := range review.Topics {
-		for _, parts := range b.topicWordParts(string(t)) {
-			for at := range topicHits(toks, parts) {
-				topicAt[at] = true
-			}
-		}
-	}
+	topicAt := b.topicTokens(toks)
 	verbAt := func(i int) bool {
 		return isVerb(toks[i].lower, b.Item.Verbs) || isVerb(toks[i].lower, b.Item.PluralVerbs) || topicAt[i]
 	}
@@ -365,6 +358,44 @@ func isPlural(b *book, noun, verb string) bool {
 		}
 	}
 	return false
+}
+
+// topicTokens marks every token where a word of any topic begins. Words
+// are looked up by their first byte (a token can only start a word that
+// shares it), not tried one by one at every token.
+func (b *book) topicTokens(toks []token) []bool {
+	index := b.topicFirst
+	if index == nil {
+		index = topicIndex(b)
+	}
+	at := make([]bool, len(toks))
+	for i := range toks {
+		l := toks[i].lower
+		if l == "" {
+			continue
+		}
+		win := toks[i : i+1+min(len(toks)-i-1, 4)]
+		for _, parts := range index[l[0]] {
+			if partsAt(win, parts) {
+				at[i] = true
+				break
+			}
+		}
+	}
+	return at
+}
+
+// topicIndex groups the split words of every topic by their first byte.
+func topicIndex(b *book) *[256][][]string {
+	var index [256][][]string
+	for _, t := range review.Topics {
+		for _, parts := range b.topicWordParts(string(t)) {
+			if len(parts) > 0 {
+				index[parts[0][0]] = append(index[parts[0][0]], parts)
+			}
+		}
+	}
+	return &index
 }
 
 // topicHits yields every token index where a word begins, given as its

@@ -99,6 +99,8 @@ type book struct {
 	// topicParts is TopicWords split by splitWords, once at load: every
 	// draft searches the review for them.
 	topicParts map[string][][]string
+	// topicFirst is topicIndex, built once at load.
+	topicFirst *[256][][]string
 }
 
 // refinement is a narrower topic key and the words that reveal it.
@@ -158,6 +160,7 @@ func loadBooks() (map[string]*book, error) {
 		for t, words := range b.TopicWords {
 			b.topicParts[t] = splitWords(words)
 		}
+		b.topicFirst = topicIndex(&b)
 		out[b.Lang] = &b
 	}
 	return out, nil
