@@ -97,6 +97,11 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	// The store's lock comes first: a second agent on the same data stops
 	// here and leaves the first untouched.
+	// Catch signals before anything is announced: a SIGINT right after the
+	// start line must close the store cleanly, not kill the process.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
 	st, err := store.Open(filepath.Join(dir, "store"))
 	if err != nil {
 		return fail("%v", err)
@@ -149,8 +154,6 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Logf: func(format string, a ...any) { fmt.Fprintf(stderr, "calmreply agent: "+format+"\n", a...) },
 	})
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); st.RunGC(ctx, 10*time.Minute) }()
