@@ -219,14 +219,25 @@ func All(in Input) []review.Deadline {
 	return out
 }
 
-// reviewTime is when the review went live as far as we know: FirstSeen when
-// it falls inside the stated date range, else the start of that range.
+// staleAfter is how much older than its first sighting a review must be for
+// its answer to count from that sighting rather than from its date.
+const staleAfter = 7 * 24 * time.Hour
+
+// reviewTime is when the answer clock starts: when the review went live as
+// far as we know (FirstSeen when it falls inside the stated date range, else
+// the start of that range). A review calmreply first sees long after it was
+// written (an old review on a newly watched page) counts from that sighting:
+// calmreply could not have warned earlier, and "overdue by 900 days" helps
+// no seller act.
 func reviewTime(in Input, loc *time.Location) time.Time {
 	from, to, ok := dateRange(in.Review, loc)
 	if !ok {
 		return in.FirstSeen
 	}
 	if !in.FirstSeen.IsZero() && !in.FirstSeen.Before(from) && in.FirstSeen.Before(to) {
+		return in.FirstSeen
+	}
+	if !in.FirstSeen.IsZero() && in.FirstSeen.Sub(to) > staleAfter {
 		return in.FirstSeen
 	}
 	return from

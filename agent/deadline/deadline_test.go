@@ -60,7 +60,9 @@ func TestCompute(t *testing.T) {
 		{"abusive report", review.Abusive, 1, googleLike, nil, sat, "", ReportKind, sat.Add(2 * time.Hour)},
 		{"etsy complaint private first", review.Complaint, 2, etsyLike, nil, sat, "2026-11-21", PrivateContact, sat.Add(2 * time.Hour)},
 		{"etsy praise above rating", review.Praise, 5, etsyLike, nil, sat, "2026-11-21", PrivateContact, sat.Add(72 * time.Hour)},
-		{"etsy window closed", review.Complaint, 2, etsyLike, nil, sat, "2026-01-02", FirstReply, at("UTC", "2026-01-02 02:00")},
+		// An old review on a newly watched page counts from its first sighting, not from its date.
+		{"etsy window closed, old review first seen now", review.Complaint, 2, etsyLike, nil, sat, "2026-01-02", FirstReply, sat.Add(2 * time.Hour)},
+		{"review a few days before first seen stays overdue", review.Complaint, 2, googleLike, nil, sat, "2026-11-17", FirstReply, at("UTC", "2026-11-17 02:00")},
 		{"quarantine private first", review.Complaint, 1, wwkLike, nil, sat, "2026-11-21", PrivateContact, sat.Add(2 * time.Hour)},
 		{"date before first seen: start of day", review.Complaint, 1, googleLike, nil, sat, "2026-11-19", FirstReply, at("UTC", "2026-11-19 02:00")},
 	}
