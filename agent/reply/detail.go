@@ -219,7 +219,7 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 	// "muggarna sprack".
 	topicAt := b.topicTokens(toks)
 	verbAt := func(i int) bool {
-		return isVerb(toks[i].lower, b.Item.Verbs) || isVerb(toks[i].lower, b.Item.PluralVerbs) || topicAt[i]
+		return isVerb(toks[i].lower, b.Item.Verbs) || isVerb(toks[i].lower, b.Item.PluralVerbs) || topicAt[i] != 0
 	}
 	for i, t := range toks {
 		det, ok := b.Item.Determiners[t.lower]
@@ -273,12 +273,21 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 		// The first mention of the topic decides; the item is the noun
 		// phrase closest before it in the same sentence.
 		first := -1
-		for _, parts := range b.topicWordParts(string(tp)) {
-			for at := range topicHits(toks, parts) {
-				if first < 0 || at < first {
-					first = at
+		if bit := topicBit(tp); bit != 0 {
+			for i, m := range topicAt {
+				if m&bit != 0 {
+					first = i
+					break
 				}
-				break
+			}
+		} else {
+			for _, parts := range b.topicWordParts(string(tp)) {
+				for at := range topicHits(toks, parts) {
+					if first < 0 || at < first {
+						first = at
+					}
+					break
+				}
 			}
 		}
 		if first < 0 {
@@ -360,38 +369,56 @@ func isPlural(b *book, noun, verb string) bool {
 	return false
 }
 
-// topicTokens marks every token where a word of any topic begins. Words
-// are looked up by their first byte (a token can only start a word that
-// shares it), not tried one by one at every token.
-func (b *book) topicTokens(toks []token) []bool {
+// topicTokens returns, for every token, the topics (a bit each, see
+// topicBit) that have a word beginning there. Words are looked up by their
+// first byte (a token can only start a word that shares it), not tried one
+// by one at every token.
+func (b *book) topicTokens(toks []token) []uint64 {
 	index := b.topicFirst
 	if index == nil {
 		index = topicIndex(b)
 	}
-	at := make([]bool, len(toks))
+	at := make([]uint64, len(toks))
 	for i := range toks {
 		l := toks[i].lower
 		if l == "" {
 			continue
 		}
 		win := toks[i : i+1+min(len(toks)-i-1, 4)]
-		for _, parts := range index[l[0]] {
-			if partsAt(win, parts) {
-				at[i] = true
-				break
+		for _, w := range index[l[0]] {
+			if at[i]&w.bit == 0 && partsAt(win, w.parts) {
+				at[i] |= w.bit
 			}
 		}
 	}
 	return at
 }
 
+// topicWord is one split topic word and its topic's bit.
+type topicWord struct {
+	parts []string
+	bit   uint64
+}
+
+// topicBit is a topic's bit in topicTokens' masks, or 0 for a topic past
+// the 64th or unknown (searched word by word instead).
+func topicBit(tp review.Topic) uint64 {
+	for i, t := range review.Topics {
+		if t == tp && i < 64 {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
 // topicIndex groups the split words of every topic by their first byte.
-func topicIndex(b *book) *[256][][]string {
-	var index [256][][]string
+func topicIndex(b *book) *[256][]topicWord {
+	var index [256][]topicWord
 	for _, t := range review.Topics {
+		bit := topicBit(t)
 		for _, parts := range b.topicWordParts(string(t)) {
-			if len(parts) > 0 {
-				index[parts[0][0]] = append(index[parts[0][0]], parts)
+			if len(parts) > 0 && bit != 0 {
+				index[parts[0][0]] = append(index[parts[0][0]], topicWord{parts, bit})
 			}
 		}
 	}

@@ -100,7 +100,7 @@ type book struct {
 	// draft searches the review for them.
 	topicParts map[string][][]string
 	// topicFirst is topicIndex, built once at load.
-	topicFirst *[256][][]string
+	topicFirst *[256][]topicWord
 }
 
 // refinement is a narrower topic key and the words that reveal it.

@@ -10,9 +10,9 @@ import (
 	"github.com/calmreply/calmreply/shared/review"
 )
 
-// TestTopicTokens: the first-byte index marks exactly the tokens that
-// trying every topic word at every token marks, in every language, on the
-// evaluation texts.
+// TestTopicTokens: the first-byte index marks exactly the tokens (and
+// topics) that trying every topic word at every token marks, in every
+// language, on the evaluation texts.
 func TestTopicTokens(t *testing.T) {
 	var texts []string
 	for _, file := range []string{"testdata/eval.jsonl", "testdata/items.jsonl"} {
@@ -40,11 +40,11 @@ func TestTopicTokens(t *testing.T) {
 		b := books[lang]
 		for _, text := range texts {
 			toks := tokenize(text)
-			want := make([]bool, len(toks))
-			for _, tp := range review.Topics {
+			want := make([]uint64, len(toks))
+			for i, tp := range review.Topics {
 				for _, parts := range b.topicWordParts(string(tp)) {
 					for at := range topicHits(toks, parts) {
-						want[at] = true
+						want[at] |= 1 << i
 					}
 				}
 			}
