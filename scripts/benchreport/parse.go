@@ -68,7 +68,10 @@ func ParseBench(rd io.Reader) (Results, error) {
 // the content script's start to the last badge drawn over several runs,
 // and the content script's main-thread time.
 type Browser struct {
-	Runs  int                     `json:"runs"`
+	Runs int `json:"runs"`
+	// Start is what the times count from: "mark" (the content script's
+	// performance.mark) or "domcontentloaded" (an upper bound).
+	Start string                  `json:"start"`
 	Sizes map[string]BrowserTimes `json:"sizes"` // "10", "100", "500"
 }
 

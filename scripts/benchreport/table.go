@@ -156,17 +156,16 @@ func Rows(r Results, br *Browser) []Row {
 	}
 	if v, ok := r.Get(fp, "rss-restart-MB"); ok {
 		f, _ := r.Get(fp, "rss-loaded-MB")
-		add(Row{What: "agent RSS, restarted on " + stored, Value: num(v) + " MB", Floor: "RSS loaded, empty store " + num(f) + " MB", Ratio: v / f, Max: 1.5, Note: "flat: <= 1.5x"})
+		add(Row{What: "agent RSS, restarted on " + stored, Value: num(v) + " MB", Floor: "RSS loaded, empty store " + num(f) + " MB", Ratio: v / f})
 	}
+	// Start-up: no ratio target (tens of milliseconds are noise), but a
+	// seller should not wait a second for the agent.
 	if v, ok := r.Get(fp, "start-full-ms"); ok {
 		f, _ := r.Get(fp, "start-empty-ms")
-		row := Row{What: "agent start-up with " + stored, Value: num(v) + " ms", Floor: "empty store " + num(f) + " ms", Ratio: math.NaN()}
-		if f > 0 {
-			row.Ratio, row.Max = v/f, 2
-		}
-		add(row)
+		add(Row{What: fmt.Sprintf("agent start-up with %s (empty store: %s ms)", stored, num(f)), Value: num(v) + " ms",
+			Floor: "target 1,000 ms", Ratio: v / 1000, Max: 1, Note: "< 1 s"})
 	} else {
-		add(missing("agent start-up with reviews stored", "<= 2x"))
+		add(missing("agent start-up with reviews stored", "< 1 s"))
 	}
 	if v, ok := r.Get(fp, "ingest-reviews/s"); ok {
 		add(Row{What: "storing through the WebSocket, 100-review pages, 2 clients", Value: num(v) + " reviews/s", Floor: "-", Ratio: math.NaN()})
@@ -193,9 +192,13 @@ func Rows(r Results, br *Browser) []Row {
 		b, _ := strconv.Atoi(sizes[j])
 		return a < b
 	})
+	from := "content script start"
+	if br.Start != "mark" {
+		from = "DOMContentLoaded" // the content script runs after it: an upper bound
+	}
 	for _, s := range sizes {
 		t := br.Sizes[s]
-		row := Row{What: fmt.Sprintf("content script start -> last badge, %s reviews (%d runs)", s, br.Runs),
+		row := Row{What: fmt.Sprintf("%s -> last badge, %s reviews (%d runs)", from, s, br.Runs),
 			Value: fmt.Sprintf("p50 %s ms, p95 %s ms", num(t.P50), num(t.P95)), Floor: "-", Ratio: math.NaN()}
 		if s == "100" {
 			row.Floor, row.Ratio, row.Max, row.Note = "target p95 50 ms", t.P95/50, 1, "p95 <= 50 ms"
