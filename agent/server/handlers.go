@@ -151,6 +151,7 @@ func (s *Server) analyzePage(c *conn, id string, p *protocol.AnalyzePage) {
 	var recs []store.Record
 	var keys []string
 	opt := pipeline.Options{PageLang: p.PageLang, Settings: st, Now: now, Prior: s.prior}
+	pol := sc.Profile().Policy // once per page, not per element
 	for _, it := range p.Items {
 		if len(it.HTML) > protocol.MaxItemBytes {
 			out.Errors = append(out.Errors, protocol.ItemError{Key: it.Key, Error: protocol.Error{Code: protocol.CodeTooLarge, Message: "review element too large"}})
@@ -164,7 +165,7 @@ func (s *Server) analyzePage(c *conn, id string, p *protocol.AnalyzePage) {
 		if out.PageKind == "" {
 			out.PageKind = res.PageKind
 		}
-		for _, r := range pipeline.Enrich(sc.Profile().Policy, res, opt) {
+		for _, r := range pipeline.Enrich(pol, res, opt) {
 			recs = append(recs, r)
 			keys = append(keys, it.Key)
 		}
