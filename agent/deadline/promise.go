@@ -24,6 +24,7 @@ import (
 type leadRef struct {
 	rule int
 	lead string
+	skip int // bytes of lead's first rune
 }
 
 var (
@@ -48,7 +49,7 @@ func indexLeads() {
 				unfiltered |= 1 << i
 				continue
 			}
-			ref := leadRef{rule: i, lead: lead}
+			ref := leadRef{rule: i, lead: lead, skip: utf8.RuneLen(first)}
 			if k := foldKey(first); k < utf8.RuneSelf {
 				leadsASCII[k] = append(leadsASCII[k], ref)
 			} else {
@@ -67,22 +68,34 @@ const maxFiltered = 64
 func candidates(text string) (mask uint64, from [maxFiltered]int) {
 	mask = unfiltered
 	prevLetter := false
-	for i, r := range text {
+	for i := 0; i < len(text); {
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
 		if !prevLetter {
 			var refs []leadRef
-			if k := foldKey(r); k < utf8.RuneSelf {
+			if r < utf8.RuneSelf {
+				refs = leadsASCII[foldKey(r)]
+			} else if k := foldKey(r); k < utf8.RuneSelf {
 				refs = leadsASCII[k]
 			} else {
 				refs = leadsOther[k]
 			}
 			for _, ref := range refs {
-				if mask&(1<<ref.rule) == 0 && leadAt(text[i:], ref.lead) {
+				// The first rune folds to the lead's: compare from the second.
+				if mask&(1<<ref.rule) == 0 && leadAt(text[i+size:], ref.lead[ref.skip:]) {
 					mask |= 1 << ref.rule
 					from[ref.rule] = i
 				}
 			}
 		}
-		prevLetter = unicode.IsLetter(r)
+		if r < utf8.RuneSelf {
+			prevLetter = 'a' <= r|0x20 && r|0x20 <= 'z'
+		} else {
+			prevLetter = unicode.IsLetter(r)
+		}
+		i += size
 	}
 	return mask, from
 }
