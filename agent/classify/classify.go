@@ -72,7 +72,11 @@ func Classify(in Input) review.Analysis {
 
 // Classify reads one review.
 func (c *Classifier) Classify(in Input) review.Analysis {
-	t := tokenize(in.Text)
+	src := in.Text
+	if findLink(src) != "" {
+		src = stripLinks(src)
+	}
+	t := tokenize(src)
 	lang, margin := c.det.detect(t.tokens, in.PageLang)
 	l := c.langs[lang]
 	if l == nil {
@@ -114,13 +118,48 @@ type evidence struct {
 	spamWords            []string
 	rhetoric             bool
 	words                int
+	// noExp: "never been here"; offtopic: politics and the like.
+	noExp, offtopic []string
+	// irony is the weight of praise that mocks when the stars are low
+	// ("Great, ... Thanks a lot."); ironyToks the words it spans.
+	irony      float64
+	ironyToks  int
+	worth      bool
+	posClauses map[int]bool
+	// problemClauses holds the clauses that report a problem; negAt the
+	// first word of each negative phrase. An area named in a clause that
+	// reports another problem ("fel storlek skickad") is that problem's
+	// setting unless a negative word sits right by it.
+	problemClauses map[int]bool
+	negAt          []int
 }
 
 func gather(t text, hits []hit, negAfter bool) *evidence {
 	ev := &evidence{
 		problems: map[review.Topic][]string{}, weak: map[review.Topic][]string{},
-		anchors: map[review.Topic][]hit{}, negClauses: map[int]bool{},
+		anchors: map[review.Topic][]hit{}, negClauses: map[int]bool{}, problemClauses: map[int]bool{},
 		questions: t.questions, rhetoric: t.rhetoric, words: len(t.tokens),
+	}
+	// What was waited for decides a wait's topic: the table or counter
+	// (service) or money (refund); else the parcel.
+	type waitCtx struct {
+		at    int
+		topic review.Topic
+	}
+	var waits []waitCtx
+	for _, h := range hits {
+		if h.p.cat == catWaitCtx {
+			waits = append(waits, waitCtx{h.start, h.p.topic})
+		}
+	}
+	waitTopic := func(h hit) review.Topic {
+		best := review.Delivery
+		for _, w := range waits {
+			if w.at >= h.start-waitSpan && w.at < h.end+waitSpan && (best == review.Delivery || w.topic == review.Refund) {
+				best = w.topic
+			}
+		}
+		return best
 	}
 	toks := t.tokens
 	negAt := make([]bool, len(toks))
@@ -209,7 +248,14 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 	slices.SortStableFunc(hits, func(a, b hit) int { return (b.end - b.start) - (a.end - a.start) })
 	claimed := make([]bool, len(toks))
 	problemAt := make([]bool, len(toks))
+	reported := make([]bool, len(toks)) // words of problems reported
 	posClauses := map[int]bool{}
+	ev.posClauses = posClauses
+	firstClauseLen := 0
+	for firstClauseLen < len(toks) && toks[firstClauseLen].clause == toks[0].clause {
+		firstClauseLen++
+	}
+	var otherwiseAt []int
 	trollAt := make([]bool, len(toks))
 	var afterContrast []hit
 	words := func(h hit) string {
@@ -225,7 +271,7 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 	for _, h := range hits {
 		start := h.start == 0 || toks[h.start-1].clause != toks[h.start].clause
 		switch h.p.cat {
-		case catPos, catNeg:
+		case catPos, catNeg, catIrony, catWorth:
 			free := true
 			for i := h.start; i < h.end; i++ {
 				free = free && !claimed[i]
@@ -247,9 +293,19 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 					w *= 0.8
 				}
 			}
-			positive := h.p.cat == catPos
+			positive := h.p.cat != catNeg
 			if negated(h, 3, 2) {
 				positive, w = !positive, w*0.8
+			} else if h.p.cat == catWorth {
+				w *= 1.5
+				ev.worth = true
+			}
+			// Thanks that may mock, or praise standing alone before the
+			// account ("Great, it came in February."), is weighed by the
+			// stars later.
+			if positive && (h.p.cat == catIrony || h.start == 0 && firstClauseLen <= 2 && h.end == firstClauseLen) {
+				ev.irony += w
+				ev.ironyToks += h.end - h.start
 			}
 			if positive {
 				ev.pos += w
@@ -259,6 +315,7 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 				ev.neg += w
 				ev.negWords = append(ev.negWords, words(h))
 				ev.negClauses[cl[h.start]] = true
+				ev.negAt = append(ev.negAt, h.start)
 			}
 		case catProblem:
 			// Inside a provocation ("fake reviews lol") a cue is no problem.
@@ -268,6 +325,10 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 			}
 			if inTroll {
 				continue
+			}
+			topic := h.p.topic
+			if h.p.wait {
+				topic = waitTopic(h)
 			}
 			// Only a negator right beside a problem undoes it ("no damage",
 			// "nicht kaputt"); "if I do not get my money back" stays one.
@@ -291,11 +352,24 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 				continue
 			}
 			if h.p.weak {
-				ev.weak[h.p.topic] = append(ev.weak[h.p.topic], words(h))
+				ev.weak[topic] = append(ev.weak[topic], words(h))
 			} else {
-				ev.problems[h.p.topic] = append(ev.problems[h.p.topic], words(h))
+				ev.problems[topic] = append(ev.problems[topic], words(h))
+				for i := h.start; i < h.end; i++ {
+					reported[i] = true
+				}
+				ev.problemClauses[cl[h.start]] = true
 			}
 		case catAnchor:
+			// A word inside a problem phrase ("fel storlek skickad") is
+			// part of that problem, not an area of its own.
+			inProblem := false
+			for i := h.start; i < h.end; i++ {
+				inProblem = inProblem || reported[i]
+			}
+			if inProblem {
+				continue
+			}
 			h.clauseID = cl[h.start]
 			ev.anchors[h.p.topic] = append(ev.anchors[h.p.topic], h)
 			if afterSeg[cl[h.start]] && len(toks) <= 30 {
@@ -339,12 +413,47 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 			ev.demandAt = append(ev.demandAt, h.start)
 		case catCond:
 			ev.cond = append(ev.cond, words(h))
+		case catNoExp:
+			for i := h.start; i < h.end; i++ {
+				trollAt[i] = true
+			}
+			ev.noExp = append(ev.noExp, words(h))
+		case catOfftopic:
+			ev.offtopic = append(ev.offtopic, words(h))
+		case catOtherwise:
+			if start && h.start > 0 {
+				otherwiseAt = append(otherwiseAt, h.start)
+			}
 		case catSpam:
 			if w := words(h); !slices.Contains(ev.spamWords, w) { // once each
 				ev.spam++
 				ev.spamWords = append(ev.spamWords, w)
 			}
 		}
+	}
+	// "The stool wobbles. Otherwise fine.": what comes before "otherwise"
+	// is a reservation, unless all of it praises.
+	for _, at := range otherwiseAt {
+		var before []int
+		for i := 0; i < at; i++ {
+			if !posClauses[cl[i]] && !slices.Contains(before, cl[i]) {
+				before = append(before, cl[i])
+			}
+		}
+		if len(before) > 0 {
+			ev.neg += 1.5
+			ev.negWords = append(ev.negWords, "… "+toks[at].raw)
+			for _, c := range before {
+				ev.negClauses[c] = true
+			}
+			break
+		}
+	}
+	// "Pricey but worth every penny" accepts the price.
+	if ev.worth {
+		delete(ev.problems, review.Price)
+		delete(ev.weak, review.Price)
+		delete(ev.anchors, review.Price)
 	}
 	// "Looks great, but after a week the plating came off": in a short
 	// review, a contrast followed by words that do not praise reports a
@@ -395,8 +504,14 @@ func (ev *evidence) spamSignals(s string, t text) {
 		// An explicit web address in a short text sells; a bare domain
 		// ("shopname.se did it again") or a link in a long account tells.
 		w := 1.0
-		if ev.words <= 25 && (strings.HasPrefix(m, "http") || m == "www.") {
+		switch {
+		case ev.words > 25:
+		case strings.HasPrefix(m, "http") || m == "www.":
 			w = 2
+		case strings.ContainsAny(m, "-0123456789"):
+			w = 2 // "seo-boost24.net" is made up to sell, not a shop's name
+		default:
+			w = 1.5
 		}
 		ev.spam += w
 		ev.spamWords = append(ev.spamWords, "link "+m)
@@ -427,7 +542,7 @@ func (ev *evidence) topics() ([]review.Topic, []string) {
 			continue
 		}
 		for _, h := range hs {
-			if ev.negClauses[h.clause()] {
+			if ev.negClauses[h.clause()] && (!ev.problemClauses[h.clause()] || ev.negNear(h)) {
 				found[tp] = h.p.src
 				break
 			}
@@ -439,13 +554,29 @@ func (ev *evidence) topics() ([]review.Topic, []string) {
 		}
 	}
 	// A complaint that names no problem outright is about the areas it
-	// mentions ("stuck in customs" → the parcel).
+	// mentions ("stuck in customs" → the parcel), but not those it praises
+	// ("fast delivery, but the pendant tarnished").
 	if len(found) == 0 {
 		for tp, hs := range ev.anchors {
-			found[tp] = hs[0].p.src
+			for _, h := range hs {
+				if !ev.posClauses[h.clause()] {
+					found[tp] = h.p.src
+					break
+				}
+			}
 		}
 	}
 	return sortTopics(found)
+}
+
+// negNear reports a negative phrase within three words of h.
+func (ev *evidence) negNear(h hit) bool {
+	for _, at := range ev.negAt {
+		if at >= h.start-3 && at <= h.end+2 {
+			return true
+		}
+	}
+	return false
 }
 
 // namedTopics lists the areas a question names: problems named outright

@@ -16,7 +16,9 @@ const (
 	clearText = 1.0 // text sentiment margin that overrules the stars
 	// bargainSpan is how many words may lie between threat and demand.
 	bargainSpan = 20
-	maxReasons  = 6
+	// waitSpan is how many words from a wait may name what was waited for.
+	waitSpan   = 10
+	maxReasons = 6
 )
 
 // ratingLean is how much the stars alone lean towards praise (+) or
@@ -50,6 +52,14 @@ func decide(ev *evidence, rating *int) review.Analysis {
 		set(review.Abusive, clamp(0.55+0.15*float64(len(words))), "insult or threat: "+quoteAll(words))
 	case ev.troll >= trollMin && nProblems == 0 && ev.pos < 2 && ev.words <= 40:
 		set(review.Troll, clamp(0.45+0.1*ev.troll), "provocation, no experience described: "+quoteAll(ev.trollWords))
+	case len(ev.noExp) > 0 && ev.pos < 2 && ev.words <= 40 && ev.onlyHearsay():
+		set(review.Troll, 0.6, "no experience, only a verdict: "+quoteAll(ev.noExp))
+	case len(ev.offtopic) > 0 && len(ev.anchors) == 0 && nProblems <= 1 && ev.pos < 1 && ev.words <= 30:
+		set(review.Troll, 0.55, "off-topic: "+quoteAll(ev.offtopic))
+	case ev.troll >= 1 && nProblems == 0 && len(ev.weak) == 0 && len(ev.anchors) == 0 && ev.pos < 1 && !ev.why &&
+		(ev.words <= 6 || ev.questions > 0 && ev.words <= 20):
+		// "First! lol", "Handmade? haha sure": mockery and nothing else.
+		set(review.Troll, 0.5, "mockery, no experience described: "+quoteAll(ev.trollWords))
 	case len(ev.obscene) > 0 && nProblems == 0 && len(ev.weak) == 0 && ev.pos < 1:
 		set(review.Abusive, clamp(0.5+0.1*float64(len(ev.obscene))), "obscenity without a reported problem: "+quoteAll(ev.obscene))
 	case ev.isQuestion(nProblems, stars):
@@ -88,6 +98,17 @@ func (ev *evidence) isSpam(nProblems int) bool {
 		return ev.spam >= 2*spamMin
 	}
 	return ev.spam >= spamMin
+}
+
+// onlyHearsay: a review that says it has no experience judges only prices
+// or authenticity, never a delivery, item or service it actually had.
+func (ev *evidence) onlyHearsay() bool {
+	for tp := range ev.problems {
+		if tp != review.Price && tp != review.NotAsDescribed {
+			return false
+		}
+	}
+	return true
 }
 
 // isExtortion: leverage (bad reviews, press) plus a demand, tied by a
@@ -138,7 +159,7 @@ func (ev *evidence) isQuestion(nProblems, stars int) bool {
 	if ev.words > 40 && ev.pos+ev.neg > 0 {
 		return false
 	}
-	if stars >= 1 && stars <= 2 && (ev.neg > 0 || len(ev.weak) > 0 || ev.words > 20) {
+	if stars >= 1 && stars <= 2 && (ev.neg > 0 || len(ev.weak) > 0 || ev.words > 20 || ev.rhetoric) {
 		return false
 	}
 	return ev.qStart > 0 || ev.suggestion || ev.pos+ev.neg == 0
@@ -149,6 +170,14 @@ func (ev *evidence) isQuestion(nProblems, stars int) bool {
 // otherwise both are weighed.
 func (ev *evidence) sentiment(a *review.Analysis, stars int) []string {
 	var reasons []string
+	// At one or two stars, praise that is all thanks or a lone opening
+	// "Great," around an account of what happened mocks.
+	if stars >= 1 && stars <= 2 && ev.irony > 0 && ev.irony >= ev.pos && ev.words-ev.ironyToks >= 4 {
+		ev.neg += ev.pos
+		ev.pos = 0
+		reasons = append(reasons, fmt.Sprintf("ironic praise at %d★: %s", stars, quoteAll(ev.posWords)))
+		ev.posWords = nil
+	}
 	// Weak problem cues ("waited", "broken") pull towards complaint and
 	// undo sarcastic praise ("Great, just great. Waited a month...").
 	textScore := ev.pos - ev.neg - 0.75*float64(len(ev.weak))

@@ -45,6 +45,24 @@ type lexiconFile struct {
 	Demand       []string `json:"demand"`  // refund, free item, voucher, discount
 	Condition    []string `json:"condition"`
 	Spam         []string `json:"spam"`
+	// NoExperience: "never been here": what follows is no experience.
+	NoExperience []string `json:"no_experience"`
+	// Offtopic: politics and other subjects no shop is reviewed for.
+	Offtopic []string `json:"offtopic"`
+	// Irony: thanks and cheers that mock when the stars are low.
+	Irony []string `json:"irony"`
+	// Otherwise: "otherwise fine": what came before was a reservation.
+	Otherwise []string `json:"otherwise"`
+	// Worth: "worth every penny": the price is accepted, not complained of.
+	Worth []string `json:"worth"`
+	// Waiting: cues of waiting ("gewartet") are delivery problems unless
+	// the same sentence names what was waited for at a table or counter
+	// (service) or money (refund).
+	Waiting struct {
+		Cues    []string `json:"cues"`
+		Service []string `json:"service"`
+		Refund  []string `json:"refund"`
+	} `json:"waiting"`
 
 	Topics map[review.Topic]struct {
 		Problem []string `json:"problem"` // a problem in this area by itself
@@ -74,6 +92,12 @@ const (
 	catSpam
 	catProblem
 	catAnchor
+	catNoExp
+	catOfftopic
+	catIrony
+	catOtherwise
+	catWorth
+	catWaitCtx // topic says what a wait nearby is about
 )
 
 const (
@@ -95,6 +119,7 @@ type phrase struct {
 	topic   review.Topic
 	weak    bool
 	negated bool // the phrase itself holds a negator ("keine Antwort")
+	wait    bool // a waiting cue: its topic depends on what was waited for
 	src     string
 }
 
@@ -136,6 +161,11 @@ func newIndex() *index {
 
 // add parses src and files it under its first word.
 func (ix *index) add(src string, c cat, topic review.Topic) error {
+	_, err := ix.addPhrase(src, c, topic)
+	return err
+}
+
+func (ix *index) addPhrase(src string, c cat, topic review.Topic) (*phrase, error) {
 	p := &phrase{cat: c, topic: topic, src: src}
 	s := strings.TrimSpace(src)
 	if strings.HasPrefix(s, "~") {
@@ -165,13 +195,13 @@ func (ix *index) add(src string, c cat, topic review.Topic) error {
 		}
 	}
 	if len(p.parts) == 0 || p.parts[0].kind == partGap {
-		return fmt.Errorf("phrase %q: must start with a word", src)
+		return nil, fmt.Errorf("phrase %q: must start with a word", src)
 	}
 	first := p.parts[0]
 	switch first.kind {
 	case partExact:
 		ix.exact[first.s] = append(ix.exact[first.s], p)
-		if len(p.parts) == 1 && !first.marked && len(first.s) >= fuzzyMin && fuzzyCat[c] {
+		if n := fuzzyCat[c]; len(p.parts) == 1 && !first.marked && n > 0 && len(first.s) >= n {
 			for _, d := range deletions(first.s) {
 				ix.fuzzy[d] = append(ix.fuzzy[d], p)
 			}
@@ -181,15 +211,16 @@ func (ix *index) add(src string, c cat, topic review.Topic) error {
 	case partSuffix:
 		ix.suffix[first.s] = append(ix.suffix[first.s], p)
 	}
-	return nil
+	return p, nil
 }
 
 // Typo tolerance: words of at least fuzzyMin letters, in categories where a
 // near miss costs little, may be one letter off, but never in the first
-// letter ("härlig" is not "dårlig").
-const fuzzyMin = 7
+// letter ("härlig" is not "dårlig"). Problem cues stay exact: a near miss
+// there names a wrong topic and turns praise into a complaint.
+const fuzzyMin = 6
 
-var fuzzyCat = map[cat]bool{catPos: true, catNeg: true, catAnchor: true}
+var fuzzyCat = map[cat]int{catPos: fuzzyMin, catNeg: fuzzyMin, catAnchor: fuzzyMin}
 
 // deletions lists s with one rune (not the first) removed, each once.
 func deletions(s string) []string {
@@ -282,7 +313,7 @@ func (ix *index) matchFuzzy(toks []token, i int, hits []hit) []hit {
 		}
 		if len(buf) >= fuzzyMin {
 			for _, p := range ix.exact[string(buf)] {
-				if len(p.parts) == 1 && !p.parts[0].marked && fuzzyCat[p.cat] {
+				if n := fuzzyCat[p.cat]; len(p.parts) == 1 && !p.parts[0].marked && n > 0 && len(buf) >= n {
 					add(p)
 				}
 			}
@@ -384,6 +415,8 @@ func buildIndex(f *lexiconFile) (*index, error) {
 		{f.Suggestion, catSuggestion}, {f.Why, catWhy}, {f.Troll, catTroll},
 		{f.Insult, catInsult}, {f.Obscene, catObscene}, {f.Threat, catThreat},
 		{f.Demand, catDemand}, {f.Condition, catCond}, {f.Spam, catSpam},
+		{f.NoExperience, catNoExp}, {f.Offtopic, catOfftopic}, {f.Irony, catIrony},
+		{f.Otherwise, catOtherwise}, {f.Worth, catWorth},
 	}
 	for _, l := range lists {
 		for _, w := range l.words {
@@ -409,6 +442,23 @@ func buildIndex(f *lexiconFile) (*index, error) {
 		}
 		for _, w := range f.Topics[t].Anchor {
 			if err := ix.add(w, catAnchor, t); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, w := range f.Waiting.Cues {
+		p, err := ix.addPhrase(w, catProblem, review.Delivery)
+		if err != nil {
+			return nil, err
+		}
+		p.wait = true
+	}
+	for _, ctx := range []struct {
+		words []string
+		t     review.Topic
+	}{{f.Waiting.Service, review.Service}, {f.Waiting.Refund, review.Refund}} {
+		for _, w := range ctx.words {
+			if err := ix.add(w, catWaitCtx, ctx.t); err != nil {
 				return nil, err
 			}
 		}

@@ -3,6 +3,8 @@ package classify
 // Hand-written scanners for the promotional signals: a regexp engine cost
 // a third of the classifier's time on long reviews.
 
+import "strings"
+
 // tlds are the endings that make "word.tld" a web address.
 var tlds = map[string]bool{
 	"com": true, "net": true, "org": true, "de": true, "nl": true, "se": true, "dk": true, "no": true,
@@ -119,4 +121,37 @@ func containsFold(s, p string) bool {
 		}
 	}
 	return false
+}
+
+// stripLinks blanks out every web address in s, so the words of a domain
+// ("top-reviews-cheap.com") are not read as praise or a problem.
+func stripLinks(s string) string {
+	for n := 0; n < 8; n++ {
+		m := findLink(s)
+		if m == "" {
+			return s
+		}
+		i := indexFold(s, m)
+		if i < 0 {
+			return s
+		}
+		j := i + len(m)
+		if m == "www." || strings.HasPrefix(m, "http") {
+			for j < len(s) && s[j] != ' ' && s[j] != '\n' && s[j] != '\t' {
+				j++
+			}
+		}
+		s = s[:i] + " " + s[j:]
+	}
+	return s
+}
+
+// indexFold is strings.Index for a lower-case ASCII p, ignoring case in s.
+func indexFold(s, p string) int {
+	for i := 0; i+len(p) <= len(s); i++ {
+		if containsFold(s[i:i+len(p)], p) {
+			return i
+		}
+	}
+	return -1
 }

@@ -62,7 +62,8 @@ func tokenize(s string) text {
 			switch r {
 			case '?', '¿':
 				t.questions++
-				if r == '?' && strings.HasPrefix(s[i+1:], "!") {
+				// "?!" and "??" are indignation more than asking.
+				if r == '?' && (strings.HasPrefix(s[i+1:], "!") || strings.HasPrefix(s[i+1:], "?")) {
 					t.rhetoric = true
 				}
 				clause++
