@@ -41,6 +41,20 @@ func TestMechanisms(t *testing.T) {
 		{"a cow in the milk is no insult", Input{Text: "Schmeckt mit Kuhmilch und mit Kuh- oder Hafermilch sehr gut.", Rating: rating(5)}, "de", review.Praise, "[]"},
 		{"provocation without experience", Input{Text: "Nog nooit iets gekocht, saai winkeltje. Haha", Rating: rating(1)}, "nl", review.Troll, "[]"},
 		{"smiley counts", Input{Text: "Fick aldrig varorna :(", PageLang: "sv"}, "sv", review.Complaint, "[delivery]"},
+		{"words of a link are no sentiment", Input{Text: "Get cheap likes at www.cheap-broken-likes.com, best prices", Rating: rating(5)}, "en", review.Spam, "[]"},
+		{"a bare shop domain alone is no ad", Input{Text: "Bestellt über zalando.de, alles super schnell da.", Rating: rating(5)}, "de", review.Praise, "[]"},
+		{"worth it accepts the price", Input{Text: "Ziemlich teuer, aber jeden Cent wert.", Rating: rating(5)}, "de", review.Praise, "[]"},
+		{"negated worth is a price problem", Input{Text: "Not worth it, way too expensive.", Rating: rating(2)}, "en", review.Complaint, "[price]"},
+		{"ironic thanks at one star", Input{Text: "Great, the gift came a week after the party. Thanks a lot.", Rating: rating(1)}, "en", review.Complaint, "[delivery]"},
+		{"thanks alone at one star is a mistaken rating", Input{Text: "Beautiful, thank you so much!", Rating: rating(1)}, "en", review.Praise, "[]"},
+		{"otherwise marks a reservation", Input{Text: "Die Henkel sind recht eckig. Ansonsten gut.", PageLang: "de"}, "de", review.Complaint, "[]"},
+		{"wait for food is service", Input{Text: "We waited 40 minutes for our starters.", Rating: rating(2)}, "en", review.Complaint, "[service]"},
+		{"wait for money is refund", Input{Text: "Ik wacht al een maand op mijn geld.", Rating: rating(1)}, "nl", review.Complaint, "[refund]"},
+		{"wait for a parcel is delivery", Input{Text: "Drei Wochen auf das Paket gewartet.", Rating: rating(2)}, "de", review.Complaint, "[delivery]"},
+		{"praised area is no topic", Input{Text: "Schnelle Lieferung, aber die Farbe blättert ab.", Rating: rating(3)}, "de", review.Complaint, "[quality]"},
+		{"no experience, only a verdict", Input{Text: "Never been here but surely overpriced.", Rating: rating(1)}, "en", review.Troll, "[]"},
+		{"politics is off-topic", Input{Text: "Regeringen ödelägger allt, vakna!", Rating: rating(1), PageLang: "sv"}, "sv", review.Troll, "[]"},
+		{"double question mark at two stars complains", Input{Text: "10 euro verzendkosten voor een kaartje??", Rating: rating(2)}, "nl", review.Complaint, "[delivery]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.why, func(t *testing.T) {
