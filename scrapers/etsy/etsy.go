@@ -112,6 +112,7 @@ func (s *Scraper) Parse(p scrapers.Page) (scrapers.Result, error) {
 	if nodes.Length() == 0 {
 		return res, empty(doc)
 	}
+	res.Reviews = make([]review.Review, 0, min(nodes.Length(), maxReviews))
 	var perr error
 	nodes.EachWithBreak(func(i int, n *goquery.Selection) bool {
 		if i >= maxReviews {
