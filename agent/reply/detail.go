@@ -1,6 +1,7 @@
 package reply
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -209,11 +210,18 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 	type candidate struct {
 		found
 		end int // index of the verb after the item
+		// other: the noun before the verb is not the product (an e-mail,
+		// the delivery, the box): the clause is about something else.
+		other bool
 	}
 	var cands []candidate
 	stop := b.Item.stop
 	if stop == nil {
 		stop = stopSet(b.Item.Stop)
+	}
+	nonItems := b.Item.nonItems
+	if nonItems == nil {
+		nonItems = stopSet(b.Item.NonItems)
 	}
 	// A topic word can close the item as a verb does: "the watch stopped",
 	// "muggarna sprack".
@@ -228,7 +236,9 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 		}
 		if !ok {
 			if c, ok := definiteNoun(b, toks, i, stop, verbAt); ok {
-				cands = append(cands, candidate{c, i + 1})
+				cands = append(cands, candidate{c, i + 1, false})
+			} else if i+1 < len(toks) && toks[i+1].sentence == t.sentence && verbAt(i+1) && isNonItem(nonItems, t.lower) {
+				cands = append(cands, candidate{end: i + 1, other: true}) // "leveransen var"
 			}
 			continue
 		}
@@ -240,7 +250,14 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 				break
 			}
 			words := toks[i+1 : next]
-			if toks[next].sentence != t.sentence || !verbAt(next) || !itemWords(words, stop, b.Item.NounCapital) {
+			if toks[next].sentence != t.sentence || !verbAt(next) {
+				continue
+			}
+			if slices.ContainsFunc(words, func(w token) bool { return isNonItem(nonItems, w.lower) }) {
+				cands = append(cands, candidate{end: next, other: true})
+				break
+			}
+			if !itemWords(words, stop, b.Item.NounCapital) {
 				continue
 			}
 			shopDet := det[tone]
@@ -264,58 +281,91 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 				}
 				verb = ""
 			}
-			plural := det["number"] == "plural" || isPlural(b, words[len(words)-1].lower, verb)
-			cands = append(cands, candidate{found{strings.Join(parts, " "), plural}, next})
+			var plural bool
+			switch det["number"] {
+			case "plural":
+				plural = true
+			case "singular": // Dutch "het": never a plural
+			default:
+				plural = isPlural(b, words[len(words)-1].lower, verb)
+			}
+			cands = append(cands, candidate{found{strings.Join(parts, " "), plural}, next, false})
 			break
 		}
 	}
+	triggered := false
 	for _, tp := range topics {
-		// The first mention of the topic decides; the item is the noun
-		// phrase closest before it in the same sentence.
-		first := -1
+		// The first mention of the topic with a noun phrase before it in
+		// the same sentence decides ("the quality of the towels is
+		// poor": "quality" names none, "poor" has the towels); the
+		// closest such phrase is the item.
+		var hits []int
 		if bit := topicBit(tp); bit != 0 {
 			for i, m := range topicAt {
 				if m&bit != 0 {
-					first = i
-					break
+					hits = append(hits, i)
 				}
 			}
 		} else {
 			for _, parts := range b.topicWordParts(string(tp)) {
 				for at := range topicHits(toks, parts) {
-					if first < 0 || at < first {
-						first = at
-					}
-					break
+					hits = append(hits, at)
 				}
 			}
+			slices.Sort(hits)
 		}
-		if first < 0 {
-			continue
-		}
-		var best found
-		bestEnd := -1
-		for _, c := range cands {
-			if c.end <= first && toks[c.end].sentence == toks[first].sentence && c.end > bestEnd {
-				best, bestEnd = c.found, c.end
+		for _, first := range hits {
+			triggered = true
+			best := -1
+			for k, c := range cands {
+				if c.end <= first && toks[c.end].sentence == toks[first].sentence {
+					best = k
+				}
 			}
-		}
-		if best.text != "" {
-			return best
+			switch {
+			case best < 0:
+				continue
+			case cands[best].other:
+				// "the delivery arrived damaged, and my e-mail got no
+				// answer": this clause names no product, and a noun from
+				// another clause would say the wrong thing broke.
+				return found{}
+			}
+			return cands[best].found
 		}
 	}
-	// The topic was read from other words (the classifier's, or none in
-	// this sentence): the first thing the review names is still the
-	// customer's own word for what they bought.
+	if triggered {
+		return found{}
+	}
+	// The topic was read from other words (the classifier's): the first
+	// product the review names is still the customer's own word for what
+	// they bought.
 	for _, tp := range topics {
 		switch tp {
 		case review.Damaged, review.Defect, review.Quality, review.NotAsDescribed:
-			if len(cands) > 0 {
-				return cands[0].found
+			for _, c := range cands {
+				if !c.other {
+					return c.found
+				}
 			}
 		}
 	}
 	return found{}
+}
+
+// isNonItem says whether a noun names something other than the product
+// (a message, the delivery, the box), as written or as the end of a
+// compound ("Kundenservice", "hemleveransen").
+func isNonItem(set map[string]bool, w string) bool {
+	if set[w] {
+		return true
+	}
+	for n := range set {
+		if len(w) >= len(n)+3 && utf8.RuneCountInString(n) >= 4 && strings.HasSuffix(w, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // definiteNoun reads a noun with a suffixed article at toks[i], directly

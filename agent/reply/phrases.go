@@ -52,8 +52,14 @@ type itemRules struct {
 	// Prepositions before a determiner put the item inside a phrase ("the
 	// quality of the towels is"): the verb then says nothing of its number.
 	Prepositions []string `json:"prepositions,omitempty"`
-	// stop is Stop as a set, built once at load (not per draft).
-	stop map[string]bool
+	// NonItems are nouns that are never the product: messages, answers,
+	// the service, the delivery, the box. Such a noun before a verb
+	// closes the clause ("die Lieferung kam beschädigt an" names no
+	// product), and it also matches as the end of a compound.
+	NonItems []string `json:"non_items,omitempty"`
+	// stop and nonItems are Stop and NonItems as sets, built once at load
+	// (not per draft).
+	stop, nonItems map[string]bool
 }
 
 func stopSet(words []string) map[string]bool {
@@ -156,6 +162,7 @@ func loadBooks() (map[string]*book, error) {
 			return nil, fmt.Errorf("phrases/%s: lang %q, want %q", e.Name(), b.Lang, want)
 		}
 		b.Item.stop = stopSet(b.Item.Stop)
+		b.Item.nonItems = stopSet(b.Item.NonItems)
 		b.topicParts = map[string][][]string{}
 		for t, words := range b.TopicWords {
 			b.topicParts[t] = splitWords(words)
