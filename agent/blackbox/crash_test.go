@@ -3,6 +3,7 @@ package blackbox
 import (
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -43,6 +44,10 @@ func TestCrashLoop(t *testing.T) {
 	next := 7100000000
 	rounds := crashRounds()
 	for round := range rounds {
+		if round%3 == 2 {
+			// Killed while it opens the store and replays its log.
+			killDuringStart(t, data, time.Duration(rng.IntN(60))*time.Millisecond)
+		}
 		p := startAgent(t, data)
 		var c *client
 		if token == "" {
@@ -107,6 +112,20 @@ func TestCrashLoop(t *testing.T) {
 	c := p.auth(t, token, "")
 	checkCatchUp(t, c, acked, lastSeq)
 	c.usable(html, "7000000001")
+}
+
+// killDuringStart starts an agent on data and kills it after delay,
+// whether or not it has finished starting.
+func killDuringStart(t *testing.T, data string, delay time.Duration) {
+	t.Helper()
+	cmd := exec.Command(agentBin, "serve", "--addr", freeAddr(t), "--data", data)
+	cmd.Dir = os.TempDir()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(delay)
+	cmd.Process.Kill()
+	cmd.Wait()
 }
 
 // checkStore opens the store the killed agent left behind, as the next

@@ -2,6 +2,7 @@ package blackbox
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -135,6 +136,9 @@ func TestCorruptStore(t *testing.T) {
 		// mustRefuse: the agent cannot tell good data from bad and must
 		// not start. Otherwise it may start, if nothing acknowledged is lost.
 		mustRefuse bool
+		// mustStart: nothing is wrong with the data, so refusing to start
+		// is a bug.
+		mustStart bool
 		// knownLoss names a loss the store cannot detect yet; the case
 		// logs it instead of failing.
 		knownLoss string
@@ -161,6 +165,15 @@ func TestCorruptStore(t *testing.T) {
 				overwrite(t, f, dataEnd(t, f), []byte(strings.Repeat("\x13\x37", 100)))
 			}
 		}},
+		// A crash between creating Badger's next log file and sizing it
+		// leaves it empty; Badger then refuses to open once ("Create a new
+		// file", dgraph-io/badger#2207) and opens on the second try.
+		{name: "empty memtable log left by a crash", killed: true, mustStart: true, corrupt: func(t *testing.T, st string) {
+			empty(t, st, "*.mem", "%05d.mem")
+		}},
+		{name: "empty value log left by a crash", killed: true, mustStart: true, corrupt: func(t *testing.T, st string) {
+			empty(t, st, "*.vlog", "%06d.vlog")
+		}},
 		{name: "garbage in every table", corrupt: func(t *testing.T, st string) {
 			for _, f := range glob(t, st, "*.sst") {
 				overwrite(t, f, 0, []byte(strings.Repeat("\x00\xff", 512)))
@@ -186,6 +199,9 @@ func TestCorruptStore(t *testing.T) {
 				}
 				if !strings.Contains(out, st) {
 					t.Errorf("refusal does not name the store %s:\n%s", st, out)
+				}
+				if tt.mustStart {
+					t.Fatalf("the agent does not start on a store whose data is whole: %s", strings.TrimSpace(out))
 				}
 				t.Logf("refused: %s", strings.TrimSpace(out))
 				return
@@ -236,6 +252,22 @@ func overwrite(t *testing.T, path string, at int64, b []byte) {
 	}
 	defer f.Close()
 	if _, err := f.WriteAt(b, at); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// empty creates the next-numbered log file of a kind with no content, as a
+// crash right after its creation leaves it.
+func empty(t *testing.T, dir, pattern, format string) {
+	t.Helper()
+	last := 0
+	for _, f := range glob(t, dir, pattern) {
+		var n int
+		if _, err := fmt.Sscanf(filepath.Base(f), strings.Replace(format, "%05d", "%d", 1), &n); err == nil && n > last {
+			last = n
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf(format, last+1)), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
