@@ -5,6 +5,7 @@
 package pipeline
 
 import (
+	"context"
 	"time"
 
 	"github.com/calmreply/calmreply/agent/classify"
@@ -97,6 +98,19 @@ func Enrich(pol site.Policy, res scrapers.Result, opt Options) []store.Record {
 // Fill computes a record's analysis, draft, deadline and notices from its
 // review, FirstSeen and Variant. Redraft calls it with a new Variant.
 func Fill(rec *store.Record, pol site.Policy, pageLang string, st review.Settings, now time.Time) {
+	fill(rec, pol, pageLang, st, now, reply.Compose)
+}
+
+// Redraft is Fill for one review the seller asked to word again: with a
+// language model configured in the settings, the model drafts (reply.Draft
+// checks its answer and falls back to the built-in composer). That can take
+// seconds, so callers run it outside any store transaction; a whole page is
+// always drafted by the built-in composer, which answers at once.
+func Redraft(ctx context.Context, rec *store.Record, pol site.Policy, pageLang string, st review.Settings, now time.Time) {
+	fill(rec, pol, pageLang, st, now, func(req reply.Request) review.Draft { return reply.Draft(ctx, req) })
+}
+
+func fill(rec *store.Record, pol site.Policy, pageLang string, st review.Settings, now time.Time, draft func(reply.Request) review.Draft) {
 	rv := rec.Review
 	if rv.Lang != "" {
 		pageLang = rv.Lang
@@ -105,7 +119,7 @@ func Fill(rec *store.Record, pol site.Policy, pageLang string, st review.Setting
 		ID: rv.ID, Text: rv.Text, Rating: rv.Rating, Author: rv.Author,
 		Platform: string(rv.Platform), PageLang: pageLang,
 	})
-	rec.Draft = reply.Compose(reply.Request{
+	rec.Draft = draft(reply.Request{
 		Review: rv, Analysis: rec.Analysis, Settings: st, Policy: pol, Variant: rec.Variant, Now: now,
 	})
 	in := deadline.Input{

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -193,6 +194,10 @@ func (s *Server) prior(p review.Platform, id string) (store.Record, bool) {
 	return rec, err == nil
 }
 
+// redraftTimeout bounds one redraft, model included (reply.Draft falls back
+// to the built-in composer when the model runs out of it).
+const redraftTimeout = 15 * time.Second
+
 func (s *Server) redraft(c *conn, id string, p *protocol.Redraft) {
 	sc, err := scrapers.ByName(p.Platform)
 	if err != nil {
@@ -204,9 +209,19 @@ func (s *Server) redraft(c *conn, id string, p *protocol.Redraft) {
 		s.storeErr(c, id, err)
 		return
 	}
+	cur, err := s.store.Get(p.Platform, p.ReviewID)
+	if err != nil {
+		s.storeErr(c, id, err)
+		return
+	}
+	// Drafted outside the write transaction: a seller's language model may
+	// take seconds, and the store must not wait for it.
+	cur.Variant = p.Variant
+	ctx, cancel := context.WithTimeout(context.Background(), redraftTimeout)
+	pipeline.Redraft(ctx, &cur, sc.Profile().Policy, cur.Analysis.Lang, st, time.Now())
+	cancel()
 	rec, err := s.store.Update(p.Platform, p.ReviewID, func(r *store.Record) error {
-		r.Variant = p.Variant
-		pipeline.Fill(r, sc.Profile().Policy, r.Analysis.Lang, st, time.Now())
+		r.Variant, r.Analysis, r.Draft, r.Deadline, r.Notices = cur.Variant, cur.Analysis, cur.Draft, cur.Deadline, cur.Notices
 		return nil
 	})
 	if err != nil {
