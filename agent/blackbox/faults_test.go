@@ -353,8 +353,12 @@ func TestDiskFull(t *testing.T) {
 	// Still serving, and writing again once there is room, without a restart.
 	c2 := p.auth(t, token, pinnedOrigin)
 	c2.must(protocol.TypePing, protocol.Empty{}, protocol.TypePong)
-	if _, err := c2.analyze(reviewItems(html, "7599999999")); err == nil {
-		t.Error("a write was acknowledged on the full disk")
+	// Badger may have freed room meanwhile (a flush replaces a memtable's
+	// log by a smaller table): then the write is taken and must be kept.
+	if got, err := c2.analyze(reviewItems(html, "7599999999")); err == nil {
+		acked = append(acked, got...)
+	} else if !errors.As(err, &pe) || pe.Code != protocol.CodeStore {
+		t.Errorf("write on the full disk: %v, want %s", err, protocol.CodeStore)
 	}
 	remount(t, mnt, "size=256m")
 	got, err := c2.analyze(reviewItems(html, "7599999998"))
