@@ -117,6 +117,12 @@ func Open(dir string) (*Store, error) {
 		WithIndexCacheSize(8 << 20).
 		WithNumCompactors(2)
 	db, err := badger.Open(opts)
+	if err != nil && strings.Contains(err.Error(), "Create a new file") {
+		// A crash between Badger creating a log file and sizing it leaves
+		// it empty; the failed open sizes it, and a second open succeeds
+		// (dgraph-io/badger#2207). An empty log holds no data.
+		db, err = badger.Open(opts)
+	}
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
 			who := ""
