@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // The wording lives in one data file per language so that adding a language
@@ -102,6 +103,17 @@ type book struct {
 	// delivery that never arrived is not a slow one. The first refinement
 	// whose words occur picks its own topic phrases, if the book has them.
 	Refine map[string][]refinement `json:"refine,omitempty"`
+	// Voice lists the words that show who speaks: "i" one person ("ich",
+	// "mir", Spanish "lamento"), "we" the shop ("wir", "uns",
+	// "lamentamos"). A draft keeps to one voice, so alternatives that use
+	// the other are skipped and those that use both are never chosen.
+	Voice map[string][]string `json:"voice,omitempty"`
+	// Voices are the voices every slot has wordings for; a draft asks for
+	// "i" only where it is listed (the test holds the data to this).
+	Voices []string `json:"voices,omitempty"`
+	// voiceOf is the voice bits of every built-in alternative, read once
+	// at load.
+	voiceOf map[string]uint8
 	// topicParts is TopicWords split by splitWords, once at load: every
 	// draft searches the review for them.
 	topicParts map[string][][]string
@@ -168,6 +180,7 @@ func loadBooks() (map[string]*book, error) {
 			b.topicParts[t] = splitWords(words)
 		}
 		b.topicFirst = topicIndex(&b)
+		b.voiceOf = voiceIndex(&b)
 		out[b.Lang] = &b
 	}
 	return out, nil
@@ -213,4 +226,56 @@ func (t toned) alternatives(tone string) []string {
 		}
 	}
 	return nil
+}
+
+// Voice bits: who speaks in a phrase. A phrase with neither suits both
+// voices; one with both (voiceI|voiceWe) suits none.
+const (
+	voiceI uint8 = 1 << iota
+	voiceWe
+)
+
+// voiceIndex reads the voice of every alternative of every slot, topic and
+// aspect.
+func voiceIndex(b *book) map[string]uint8 {
+	marks := voiceMarks(b)
+	out := map[string]uint8{}
+	add := func(t toned) {
+		for _, alts := range t {
+			for _, a := range alts {
+				out[a] = phraseVoice(marks, a)
+			}
+		}
+	}
+	for _, t := range b.Slots {
+		add(t)
+	}
+	for _, t := range b.Topics {
+		add(t)
+	}
+	for _, a := range b.Aspects {
+		add(a.Phrases)
+	}
+	return out
+}
+
+// phraseVoice returns the voice bits of the words of s; apostrophes split
+// words ("I'm", "j'ai").
+func phraseVoice(marks map[string]uint8, s string) uint8 {
+	var v uint8
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		v |= marks[w]
+	}
+	return v
+}
+
+// voiceMarks is b.Voice as word bits, for a phrase read after load.
+func voiceMarks(b *book) map[string]uint8 {
+	marks := map[string]uint8{}
+	for name, bit := range map[string]uint8{"i": voiceI, "we": voiceWe} {
+		for _, w := range b.Voice[name] {
+			marks[strings.ToLower(w)] |= bit
+		}
+	}
+	return marks
 }

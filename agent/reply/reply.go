@@ -11,9 +11,11 @@ package reply
 import (
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/calmreply/calmreply/shared/review"
 	"github.com/calmreply/calmreply/shared/site"
@@ -186,6 +188,9 @@ type writer struct {
 	// plural: {item} is the customer's plural noun ("your mugs"), so topic
 	// phrases must agree with it.
 	plural bool
+	// voice is who speaks in every message of the draft (voiceI or
+	// voiceWe), see voiceFor.
+	voice uint8
 }
 
 func newWriter(req Request) (*writer, []string) {
@@ -211,6 +216,7 @@ func newWriter(req Request) (*writer, []string) {
 		req: req, b: b, lang: lang, tone: tone, seed: h.Sum64(),
 		overrides: req.Settings.Phrases[lang],
 		toks:      tokenize(req.Review.Text),
+		voice:     voiceFor(req.Settings, b),
 	}
 	w.topics = req.Analysis.Topics
 	if len(w.topics) == 0 && (req.Analysis.Kind == review.Complaint || req.Analysis.Kind == "" || req.Analysis.Kind == review.Extortion) {
@@ -229,18 +235,81 @@ func newWriter(req Request) (*writer, []string) {
 }
 
 // choose returns the alternative for a slot: stable per review, shifted by
-// the variant so "another wording" walks through all of them.
+// the variant so "another wording" walks through all of them. Only
+// alternatives in the draft's voice take part; if a slot had none (the
+// data test forbids it), all would.
 func (w *writer) choose(key string, alts []string) string {
 	if len(alts) == 0 {
 		return ""
+	}
+	n := 0
+	for _, a := range alts {
+		if w.inVoice(a) {
+			n++
+		}
+	}
+	if n == 0 {
+		n = len(alts)
 	}
 	// The bytes fmt's "%d\x00%s" would write, without fmt's cost.
 	buf := make([]byte, 0, 64)
 	buf = append(append(strconv.AppendUint(buf, w.seed, 10), 0), key...)
 	h := fnv.New64a()
 	h.Write(buf)
-	i := (h.Sum64() + uint64(max(w.req.Variant, 0))) % uint64(len(alts))
-	return alts[i]
+	i := (h.Sum64() + uint64(max(w.req.Variant, 0))) % uint64(n)
+	if n == len(alts) {
+		return alts[i]
+	}
+	for _, a := range alts {
+		if w.inVoice(a) {
+			if i == 0 {
+				return a
+			}
+			i--
+		}
+	}
+	return alts[0] // not reached
+}
+
+// inVoice says whether an alternative fits the draft's voice.
+func (w *writer) inVoice(a string) bool {
+	v, ok := w.b.voiceOf[a]
+	if !ok {
+		v = phraseVoice(voiceMarks(w.b), a)
+	}
+	return v&^w.voice == 0
+}
+
+// teamWords in a signature mean the shop signs as a group ("Team
+// Tonhaus", "Het team van ...").
+var teamWords = map[string]bool{
+	"team": true, "teamet": true, "teamed": true, "équipe": true, "equipo": true, "squadra": true,
+	"zespół": true, "zespol": true, "holdet": true, "staff": true, "crew": true, "gruppe": true,
+}
+
+// voiceFor decides who speaks in a draft: one person ("I") when the
+// seller signs with a person's name ("Anna from Tonhaus") and the language
+// has wordings for it; the shop ("we") otherwise: no signature, the shop's
+// name, a team or a family.
+func voiceFor(s review.Settings, b *book) uint8 {
+	if !slices.Contains(b.Voices, "i") {
+		return voiceWe
+	}
+	sig := strings.TrimSpace(s.Signature)
+	fields := strings.FieldsFunc(strings.ToLower(sig), func(r rune) bool { return !unicode.IsLetter(r) && r != '-' })
+	for _, f := range fields {
+		if teamWords[f] || strings.HasSuffix(f, "-team") || familyWords[f] {
+			return voiceWe
+		}
+	}
+	name := FirstName(&sig)
+	if name == "" || strings.Contains(name, " ") {
+		return voiceWe
+	}
+	if shop := strings.Fields(strings.ToLower(s.ShopName)); len(shop) > 0 && strings.EqualFold(shop[0], name) {
+		return voiceWe // the shop's own name, not a person's
+	}
+	return voiceI
 }
 
 // say renders a slot: the seller's override if any, else a built-in
