@@ -188,7 +188,7 @@ func sourcesViaAgent(data, addr, verb, target string, stdout, stderr io.Writer) 
 		return fail(fmt.Errorf("connecting to %s: %w", addr, err))
 	}
 	defer conn.Close()
-	conn.SetReadLimit(protocol.MaxMessageBytes)
+	conn.SetReadLimit(protocol.MaxAgentMessageBytes)
 	_ = conn.SetReadDeadline(time.Now().Add(15 * time.Second))
 
 	send := func(typ, id string, payload any) error {

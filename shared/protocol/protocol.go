@@ -30,10 +30,12 @@ const Version = 1
 // review elements' HTML and may be large; everything else is small.
 const (
 	MaxMessageBytes = 4 << 20  // one analyze_page or fetch_result message
-	MaxSmallBytes   = 64 << 10 // every other message
-	MaxItems        = 500      // review elements in one analyze_page
-	MaxItemBytes    = 256 << 10
-	MaxDepth        = 32 // JSON nesting
+	MaxSmallBytes   = 64 << 10 // every other message a client sends
+	// MaxAgentMessageBytes bounds what a client reads from the agent.
+	MaxAgentMessageBytes = 32 << 20
+	MaxItems             = 500 // review elements in one analyze_page
+	MaxItemBytes         = 256 << 10
+	MaxDepth             = 32 // JSON nesting
 )
 
 // Message is the envelope of every message: a type, an id chosen by the
@@ -352,10 +354,23 @@ var Payloads = map[string]func() any{
 	TypeError:      func() any { return new(Error) },
 }
 
-// LimitFor is the read limit for a message type: large only for the two that
-// carry page HTML.
+// fromAgent are the types only the agent sends. A client decodes them
+// under MaxAgentMessageBytes: an inbox or a catch_up of hundreds of reviews
+// is far larger than anything a client may send, and the client trusts the
+// agent it paired with. The agent's own read limit never admits them.
+var fromAgent = map[string]bool{
+	TypePaired: true, TypeHello: true, TypePong: true, TypePageResult: true, TypeAck: true,
+	TypeDraft: true, TypeSettings: true, TypeInbox: true, TypeSources: true, TypeEvents: true,
+	TypeEvent: true, TypeFetchPage: true, TypeStats: true, TypeError: true,
+}
+
+// LimitFor is the read limit for a message type: for what clients send,
+// large only for the two that carry page HTML.
 func LimitFor(typ string) int {
-	if typ == TypeAnalyzePage || typ == TypeFetchResult {
+	switch {
+	case fromAgent[typ]:
+		return MaxAgentMessageBytes
+	case typ == TypeAnalyzePage || typ == TypeFetchResult:
 		return MaxMessageBytes
 	}
 	return MaxSmallBytes
@@ -369,8 +384,8 @@ var ErrBadMessage = errors.New("bad message")
 // payload (a pointer from Payloads).
 func Decode(raw []byte) (Message, any, error) {
 	var m Message
-	if len(raw) > MaxMessageBytes {
-		return m, nil, fmt.Errorf("%w: %d bytes, limit %d", ErrBadMessage, len(raw), MaxMessageBytes)
+	if len(raw) > MaxAgentMessageBytes {
+		return m, nil, fmt.Errorf("%w: %d bytes, limit %d", ErrBadMessage, len(raw), MaxAgentMessageBytes)
 	}
 	if err := checkDepth(raw, MaxDepth); err != nil {
 		return m, nil, err

@@ -190,3 +190,30 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestAgentMessagesMayBeLarge: a catch_up or inbox of hundreds of reviews is
+// far above the client's small-message cap, and a client must still read it.
+func TestAgentMessagesMayBeLarge(t *testing.T) {
+	ex := examples()[TypeEvents]
+	var evs Events
+	if err := json.Unmarshal(ex.Data, &evs); err != nil {
+		t.Fatal(err)
+	}
+	for len(evs.Events) < 2000 {
+		evs.Events = append(evs.Events, evs.Events[0])
+	}
+	raw, err := Encode(TypeEvents, "c", evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) <= MaxMessageBytes/4 {
+		t.Fatalf("test message only %d bytes", len(raw))
+	}
+	if _, _, err := Decode(raw); err != nil {
+		t.Fatalf("Decode(events of %d bytes) = %v", len(raw), err)
+	}
+	// What a client sends stays small.
+	if LimitFor(TypeCatchUp) != MaxSmallBytes || LimitFor(TypeAnalyzePage) != MaxMessageBytes {
+		t.Errorf("client limits changed: catch_up %d, analyze_page %d", LimitFor(TypeCatchUp), LimitFor(TypeAnalyzePage))
+	}
+}
