@@ -209,7 +209,7 @@ type found struct {
 func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 	type candidate struct {
 		found
-		end int // index of the verb after the item
+		start, end int // index of the determiner (or noun) and of the verb after the item
 		// other: the noun before the verb is not the product (an e-mail,
 		// the delivery, the box): the clause is about something else.
 		other bool
@@ -236,9 +236,9 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 		}
 		if !ok {
 			if c, ok := definiteNoun(b, toks, i, stop, verbAt); ok {
-				cands = append(cands, candidate{c, i + 1, false})
+				cands = append(cands, candidate{c, i, i + 1, false})
 			} else if i+1 < len(toks) && toks[i+1].sentence == t.sentence && verbAt(i+1) && isNonItem(nonItems, t.lower) {
-				cands = append(cands, candidate{end: i + 1, other: true}) // "leveransen var"
+				cands = append(cands, candidate{start: i, end: i + 1, other: true}) // "leveransen var"
 			}
 			continue
 		}
@@ -254,7 +254,7 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 				continue
 			}
 			if slices.ContainsFunc(words, func(w token) bool { return isNonItem(nonItems, w.lower) }) {
-				cands = append(cands, candidate{end: next, other: true})
+				cands = append(cands, candidate{start: i, end: next, other: true})
 				break
 			}
 			if !itemWords(words, stop, b.Item.NounCapital) {
@@ -289,7 +289,7 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 			default:
 				plural = isPlural(b, words[len(words)-1].lower, verb)
 			}
-			cands = append(cands, candidate{found{strings.Join(parts, " "), plural}, next, false})
+			cands = append(cands, candidate{found{strings.Join(parts, " "), plural}, i, next, false})
 			break
 		}
 	}
@@ -320,6 +320,15 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 			for k, c := range cands {
 				if c.end <= first && toks[c.end].sentence == toks[first].sentence {
 					best = k
+				}
+			}
+			if best < 0 && first+2 < len(toks) && isVerb(toks[first+1].lower, b.Item.Prepositions) {
+				// The topic word heads the phrase: "de kwaliteit van de
+				// handdoeken is", "the quality of the towels".
+				for k, c := range cands {
+					if c.start == first+2 && toks[c.start].sentence == toks[first].sentence {
+						best = k
+					}
 				}
 			}
 			switch {
