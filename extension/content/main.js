@@ -144,6 +144,7 @@ class Controller {
         const res = await send('analyze_page', { url: location.href, page_lang: pageLang, items: batch });
         for (const r of res.results ?? []) this.show(r);
         for (const e of res.errors ?? []) this.showError(e.key, e.error);
+        performance.mark('calmreply:badges'); // the last badge of this answer is drawn
       } catch (e) {
         // Forget what failed so the next scan tries again.
         for (const it of batch) this.sent.delete(it.key);
