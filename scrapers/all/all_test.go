@@ -130,6 +130,29 @@ func TestProfiles(t *testing.T) {
 	}
 }
 
+// TestPagesDisjoint: no URL a platform's tests use is claimed by two of its
+// pages. Page kinds are found in profile order (scrapers.Pages, and the
+// extension's matchPage); disjoint patterns keep that order from mattering.
+func TestPagesDisjoint(t *testing.T) {
+	for _, s := range scrapers.All() {
+		p := s.Profile()
+		for _, raw := range testURLs(t, string(s.Platform())) {
+			var claims []string
+			for _, pg := range p.Pages {
+				if slices.ContainsFunc(pg.Match, func(m string) bool {
+					ok, _ := regexp.MatchString(m, raw)
+					return ok
+				}) {
+					claims = append(claims, pg.Name)
+				}
+			}
+			if len(claims) > 1 {
+				t.Errorf("%s: %s is claimed by pages %v; make their patterns exclusive", s.Platform(), raw, claims)
+			}
+		}
+	}
+}
+
 func checkPage(t *testing.T, pg site.Page, urls []string) {
 	t.Helper()
 	if pg.Name == "" || len(pg.Match) == 0 || len(pg.Hosts) == 0 {

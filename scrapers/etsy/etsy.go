@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
@@ -26,18 +25,13 @@ func init() { scrapers.Register(New()) }
 // Scraper is the Etsy scraper.
 type Scraper struct {
 	profile site.Profile
-	match   map[string][]*regexp.Regexp // page name -> URL patterns
+	pages   *scrapers.Pages
 }
 
 // New returns the Etsy scraper.
 func New() *Scraper {
-	s := &Scraper{profile: profile(), match: map[string][]*regexp.Regexp{}}
-	for _, pg := range s.profile.Pages {
-		for _, m := range pg.Match {
-			s.match[pg.Name] = append(s.match[pg.Name], regexp.MustCompile(m))
-		}
-	}
-	return s
+	p := profile()
+	return &Scraper{profile: p, pages: scrapers.MustPages(p)}
 }
 
 // Platform implements scrapers.Scraper.
@@ -47,24 +41,7 @@ func (s *Scraper) Platform() review.Platform { return review.Etsy }
 func (s *Scraper) Profile() site.Profile { return s.profile }
 
 // Match implements scrapers.Scraper.
-func (s *Scraper) Match(u *url.URL) bool { return s.pageKind(u) != "" }
-
-// pageKind names the page a URL is, or "" when it is none of Etsy's review
-// pages. The seller page is checked first: it is the most specific.
-func (s *Scraper) pageKind(u *url.URL) string {
-	if u == nil {
-		return ""
-	}
-	full := u.String()
-	for _, name := range []string{SellerReviews, ListingReviews, ShopReviews} {
-		for _, re := range s.match[name] {
-			if re.MatchString(full) {
-				return name
-			}
-		}
-	}
-	return ""
-}
+func (s *Scraper) Match(u *url.URL) bool { return s.pages.Match(u) }
 
 // Detect implements scrapers.Scraper: Etsy's review markup or its
 // pagination JSON carrying that markup.
@@ -80,7 +57,7 @@ func (s *Scraper) Detect(body []byte) bool {
 // Parse implements scrapers.Scraper. The body is a full page, the outerHTML
 // of one review element, or Etsy's pagination JSON.
 func (s *Scraper) Parse(p scrapers.Page) (scrapers.Result, error) {
-	res := scrapers.Result{Platform: review.Etsy, PageKind: s.pageKind(p.URL), Reviews: []review.Review{}}
+	res := scrapers.Result{Platform: review.Etsy, PageKind: s.pages.PageKind(p.URL), Reviews: []review.Review{}}
 	body := bytes.TrimSpace(p.Body)
 	if len(body) == 0 {
 		return res, fmt.Errorf("%w: empty page", scrapers.ErrMalformed)

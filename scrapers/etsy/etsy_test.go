@@ -155,7 +155,7 @@ func TestFragment(t *testing.T) {
 // matching the URL, its Review selector, then its IDRule.
 func idByRule(t *testing.T, s *Scraper, rawURL, file string) string {
 	t.Helper()
-	kind := s.pageKind(mustURL(t, rawURL))
+	kind := s.pages.PageKind(mustURL(t, rawURL))
 	for _, pg := range s.Profile().Pages {
 		if pg.Name != kind {
 			continue
@@ -345,8 +345,8 @@ func TestMatch(t *testing.T) {
 	}
 	s := New()
 	for _, tt := range tests {
-		if got := s.pageKind(mustURL(t, tt.url)); got != tt.kind {
-			t.Errorf("pageKind(%q) = %q, want %q", tt.url, got, tt.kind)
+		if got := s.pages.PageKind(mustURL(t, tt.url)); got != tt.kind {
+			t.Errorf("PageKind(%q) = %q, want %q", tt.url, got, tt.kind)
 		}
 		if got := s.Match(mustURL(t, tt.url)); got != (tt.kind != "") {
 			t.Errorf("Match(%q) = %v", tt.url, got)

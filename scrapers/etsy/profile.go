@@ -2,9 +2,8 @@ package etsy
 
 import (
 	_ "embed"
-	"encoding/json"
-	"fmt"
 
+	"github.com/calmreply/calmreply/scrapers"
 	"github.com/calmreply/calmreply/shared/site"
 )
 
@@ -33,16 +32,10 @@ const (
 	existingReply = `[data-region="response"] > *`
 )
 
+// policyJSON is the platform's reply rules, as data.
+//
 //go:embed policy.json
 var policyJSON []byte
-
-func loadPolicy() site.Policy {
-	var p site.Policy
-	if err := json.Unmarshal(policyJSON, &p); err != nil {
-		panic(fmt.Sprintf("etsy: embedded policy.json: %v", err))
-	}
-	return p
-}
 
 func profile() site.Profile {
 	hosts := []string{"https://www.etsy.com/*"}
@@ -82,6 +75,6 @@ func profile() site.Profile {
 				},
 			},
 		},
-		Policy: loadPolicy(),
+		Policy: scrapers.MustPolicy("etsy", policyJSON),
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -28,25 +27,13 @@ const maxCards = 2000
 // Scraper is the Google scraper.
 type Scraper struct {
 	profile site.Profile
-	pages   []page
-}
-
-type page struct {
-	name  string
-	match []*regexp.Regexp
+	pages   *scrapers.Pages
 }
 
 // New builds the scraper and compiles its profile's URL patterns.
 func New() *Scraper {
-	s := &Scraper{profile: profile()}
-	for _, p := range s.profile.Pages {
-		cp := page{name: p.Name}
-		for _, m := range p.Match {
-			cp.match = append(cp.match, regexp.MustCompile(m))
-		}
-		s.pages = append(s.pages, cp)
-	}
-	return s
+	p := profile()
+	return &Scraper{profile: p, pages: scrapers.MustPages(p)}
 }
 
 // Platform is "google".
@@ -57,22 +44,7 @@ func (s *Scraper) Profile() site.Profile { return s.profile }
 
 // Match claims Maps pages, the Search reviews dialog (only with its #lrd=
 // fragment, not every results page) and the Business Profile reviews page.
-func (s *Scraper) Match(u *url.URL) bool { return s.pageKind(u) != "" }
-
-func (s *Scraper) pageKind(u *url.URL) string {
-	if u == nil {
-		return ""
-	}
-	full := u.String()
-	for _, p := range s.pages {
-		for _, re := range p.match {
-			if re.MatchString(full) {
-				return p.name
-			}
-		}
-	}
-	return ""
-}
+func (s *Scraper) Match(u *url.URL) bool { return s.pages.Match(u) }
 
 // detectMarkers are strings only Google review pages and payloads carry.
 var detectMarkers = [][]byte{
@@ -101,7 +73,7 @@ func (s *Scraper) Parse(p scrapers.Page) (scrapers.Result, error) {
 	if seen.IsZero() {
 		seen = time.Now()
 	}
-	kind := s.pageKind(p.URL)
+	kind := s.pages.PageKind(p.URL)
 	res := scrapers.Result{Platform: review.Google, PageKind: kind}
 	trimmed := bytes.TrimSpace(p.Body)
 	if len(trimmed) == 0 {

@@ -207,8 +207,8 @@ func TestMatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		u := mustURL(t, tt.url)
-		if got := s.pageKind(u); got != tt.kind {
-			t.Errorf("pageKind(%q) = %q, want %q", tt.url, got, tt.kind)
+		if got := s.pages.PageKind(u); got != tt.kind {
+			t.Errorf("PageKind(%q) = %q, want %q", tt.url, got, tt.kind)
 		}
 		if got := s.Match(u); got != (tt.kind != "") {
 			t.Errorf("Match(%q) = %v", tt.url, got)

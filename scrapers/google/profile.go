@@ -2,10 +2,9 @@ package google
 
 import (
 	_ "embed"
-	"encoding/json"
-	"fmt"
 	"slices"
 
+	"github.com/calmreply/calmreply/scrapers"
 	"github.com/calmreply/calmreply/shared/site"
 )
 
@@ -59,16 +58,10 @@ var replyBox = &site.ReplyBox{
 	Submit: `[role="dialog"] button[type="submit"], [role="dialog"] button[data-submit-reply]`,
 }
 
+// policyJSON is the platform's reply rules, as data.
+//
 //go:embed policy.json
 var policyJSON []byte
-
-func loadPolicy() site.Policy {
-	var p site.Policy
-	if err := json.Unmarshal(policyJSON, &p); err != nil {
-		panic(fmt.Sprintf("google: embedded policy.json: %v", err))
-	}
-	return p
-}
 
 // hosts are the manifest match patterns: Google's main country domains where
 // the product's sellers are, plus search and business subdomains.
@@ -119,6 +112,6 @@ func profile() site.Profile {
 				ReplyBox:      replyBox,
 			},
 		},
-		Policy: loadPolicy(),
+		Policy: scrapers.MustPolicy("google", policyJSON),
 	}
 }

@@ -2,10 +2,9 @@ package trustedshops
 
 import (
 	_ "embed"
-	"encoding/json"
-	"fmt"
 	"strings"
 
+	"github.com/calmreply/calmreply/scrapers"
 	"github.com/calmreply/calmreply/shared/site"
 )
 
@@ -37,16 +36,10 @@ const (
 	existingReply = `[data-testid="review-reply"]`
 )
 
+// policyJSON is the platform's reply rules, as data.
+//
 //go:embed policy.json
 var policyJSON []byte
-
-func loadPolicy() site.Policy {
-	var p site.Policy
-	if err := json.Unmarshal(policyJSON, &p); err != nil {
-		panic(fmt.Sprintf("trustedshops: embedded policy.json: %v", err))
-	}
-	return p
-}
 
 func profile() site.Profile {
 	tlds := make([]string, len(domains))
@@ -86,6 +79,6 @@ func profile() site.Profile {
 				},
 			},
 		},
-		Policy: loadPolicy(),
+		Policy: scrapers.MustPolicy("trustedshops", policyJSON),
 	}
 }

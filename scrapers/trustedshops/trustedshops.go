@@ -25,19 +25,14 @@ func init() { scrapers.Register(New()) }
 // Scraper is the Trusted Shops scraper.
 type Scraper struct {
 	profile site.Profile
-	match   map[string][]*regexp.Regexp
+	pages   *scrapers.Pages
 	idPat   *regexp.Regexp
 }
 
 // New returns the Trusted Shops scraper.
 func New() *Scraper {
-	s := &Scraper{profile: profile(), match: map[string][]*regexp.Regexp{}, idPat: regexp.MustCompile(profileIDPat)}
-	for _, pg := range s.profile.Pages {
-		for _, m := range pg.Match {
-			s.match[pg.Name] = append(s.match[pg.Name], regexp.MustCompile(m))
-		}
-	}
-	return s
+	p := profile()
+	return &Scraper{profile: p, pages: scrapers.MustPages(p), idPat: regexp.MustCompile(profileIDPat)}
 }
 
 // Platform implements scrapers.Scraper.
@@ -47,22 +42,7 @@ func (s *Scraper) Platform() review.Platform { return review.TrustedShops }
 func (s *Scraper) Profile() site.Profile { return s.profile }
 
 // Match implements scrapers.Scraper.
-func (s *Scraper) Match(u *url.URL) bool { return s.pageKind(u) != "" }
-
-func (s *Scraper) pageKind(u *url.URL) string {
-	if u == nil {
-		return ""
-	}
-	full := u.String()
-	for _, name := range []string{SellerReviews, ProfileReviews} {
-		for _, re := range s.match[name] {
-			if re.MatchString(full) {
-				return name
-			}
-		}
-	}
-	return ""
-}
+func (s *Scraper) Match(u *url.URL) bool { return s.pages.Match(u) }
 
 // Detect implements scrapers.Scraper: the markers of Trusted Shops pages
 // and of its API and feed JSON.
@@ -85,7 +65,7 @@ func (s *Scraper) Detect(body []byte) bool {
 // Parse implements scrapers.Scraper. The body is a profile page, the
 // inbox page, the outerHTML of one review element, or API/feed JSON.
 func (s *Scraper) Parse(p scrapers.Page) (scrapers.Result, error) {
-	res := scrapers.Result{Platform: review.TrustedShops, PageKind: s.pageKind(p.URL), Reviews: []review.Review{}}
+	res := scrapers.Result{Platform: review.TrustedShops, PageKind: s.pages.PageKind(p.URL), Reviews: []review.Review{}}
 	body := bytes.TrimSpace(p.Body)
 	if len(body) == 0 {
 		return res, fmt.Errorf("%w: empty page", scrapers.ErrMalformed)

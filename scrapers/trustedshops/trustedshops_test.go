@@ -129,7 +129,7 @@ func TestFragment(t *testing.T) {
 // matches the URL, its Review selector, its IDRule.
 func idByRule(t *testing.T, s *Scraper, rawURL, file string) string {
 	t.Helper()
-	kind := s.pageKind(mustURL(t, rawURL))
+	kind := s.pages.PageKind(mustURL(t, rawURL))
 	for _, pg := range s.Profile().Pages {
 		if pg.Name != kind {
 			continue
@@ -267,8 +267,8 @@ func TestMatch(t *testing.T) {
 	}
 	s := New()
 	for _, tt := range tests {
-		if got := s.pageKind(mustURL(t, tt.url)); got != tt.kind {
-			t.Errorf("pageKind(%q) = %q, want %q", tt.url, got, tt.kind)
+		if got := s.pages.PageKind(mustURL(t, tt.url)); got != tt.kind {
+			t.Errorf("PageKind(%q) = %q, want %q", tt.url, got, tt.kind)
 		}
 	}
 }
