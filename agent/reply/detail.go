@@ -219,9 +219,9 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 	if stop == nil {
 		stop = stopSet(b.Item.Stop)
 	}
-	nonItems := b.Item.nonItems
+	nonItems, ends := b.Item.nonItems, b.Item.nonItemEnds
 	if nonItems == nil {
-		nonItems = stopSet(b.Item.NonItems)
+		nonItems, ends = stopSet(b.Item.NonItems), compoundEnds(b.Item.NonItems)
 	}
 	// A topic word can close the item as a verb does: "the watch stopped",
 	// "muggarna sprack".
@@ -237,7 +237,7 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 		if !ok {
 			if c, ok := definiteNoun(b, toks, i, stop, verbAt); ok {
 				cands = append(cands, candidate{c, i, i + 1, false})
-			} else if i+1 < len(toks) && toks[i+1].sentence == t.sentence && verbAt(i+1) && isNonItem(nonItems, t.lower) {
+			} else if i+1 < len(toks) && toks[i+1].sentence == t.sentence && verbAt(i+1) && isNonItem(nonItems, ends, t.lower) {
 				cands = append(cands, candidate{start: i, end: i + 1, other: true}) // "leveransen var"
 			}
 			continue
@@ -253,7 +253,7 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 			if toks[next].sentence != t.sentence || !verbAt(next) {
 				continue
 			}
-			if slices.ContainsFunc(words, func(w token) bool { return isNonItem(nonItems, w.lower) }) {
+			if slices.ContainsFunc(words, func(w token) bool { return isNonItem(nonItems, ends, w.lower) }) {
 				cands = append(cands, candidate{start: i, end: next, other: true})
 				break
 			}
@@ -364,17 +364,29 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 
 // isNonItem says whether a noun names something other than the product
 // (a message, the delivery, the box), as written or as the end of a
-// compound ("Kundenservice", "hemleveransen").
-func isNonItem(set map[string]bool, w string) bool {
+// compound ("Kundenservice", "hemleveransen"); ends are the set's words
+// long enough to close a compound.
+func isNonItem(set map[string]bool, ends []string, w string) bool {
 	if set[w] {
 		return true
 	}
-	for n := range set {
-		if len(w) >= len(n)+3 && utf8.RuneCountInString(n) >= 4 && strings.HasSuffix(w, n) {
+	for _, n := range ends {
+		if len(w) >= len(n)+3 && strings.HasSuffix(w, n) {
 			return true
 		}
 	}
 	return false
+}
+
+// compoundEnds returns the words of at least four letters.
+func compoundEnds(words []string) []string {
+	var out []string
+	for _, w := range words {
+		if utf8.RuneCountInString(w) >= 4 {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // definiteNoun reads a noun with a suffixed article at toks[i], directly

@@ -58,9 +58,11 @@ type itemRules struct {
 	// closes the clause ("die Lieferung kam beschädigt an" names no
 	// product), and it also matches as the end of a compound.
 	NonItems []string `json:"non_items,omitempty"`
-	// stop and nonItems are Stop and NonItems as sets, built once at load
-	// (not per draft).
+	// stop and nonItems are Stop and NonItems as sets, and nonItemEnds
+	// the NonItems that can end a compound, built once at load (not per
+	// draft).
 	stop, nonItems map[string]bool
+	nonItemEnds    []string
 }
 
 func stopSet(words []string) map[string]bool {
@@ -175,6 +177,7 @@ func loadBooks() (map[string]*book, error) {
 		}
 		b.Item.stop = stopSet(b.Item.Stop)
 		b.Item.nonItems = stopSet(b.Item.NonItems)
+		b.Item.nonItemEnds = compoundEnds(b.Item.NonItems)
 		b.topicParts = map[string][][]string{}
 		for t, words := range b.TopicWords {
 			b.topicParts[t] = splitWords(words)
