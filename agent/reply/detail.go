@@ -226,9 +226,13 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 	// A topic word can close the item as a verb does: "the watch stopped",
 	// "muggarna sprack".
 	topicAt := b.topicTokens(toks)
-	verbAt := func(i int) bool {
-		return isVerb(toks[i].lower, b.Item.Verbs) || isVerb(toks[i].lower, b.Item.PluralVerbs) || topicAt[i] != 0
+	// Each token is looked up once: the scans below ask about the same
+	// token for every determiner before it.
+	verbs := make([]bool, len(toks))
+	for i := range toks {
+		verbs[i] = topicAt[i] != 0 || isVerb(toks[i].lower, b.Item.Verbs) || isVerb(toks[i].lower, b.Item.PluralVerbs)
 	}
+	verbAt := func(i int) bool { return verbs[i] }
 	for i, t := range toks {
 		det, ok := b.Item.Determiners[t.lower]
 		if ok && b.Item.NounCapital && i > 0 && toks[i-1].sentence == t.sentence && toks[i-1].word != toks[i-1].lower && (i < 2 || toks[i-2].sentence == t.sentence) {
@@ -369,6 +373,9 @@ func findItem(b *book, toks []token, topics []review.Topic, tone string) found {
 func isNonItem(set map[string]bool, ends []string, w string) bool {
 	if set[w] {
 		return true
+	}
+	if len(w) < 7 {
+		return false // too short to be a compound of a four-letter end
 	}
 	for _, n := range ends {
 		if len(w) >= len(n)+3 && strings.HasSuffix(w, n) {

@@ -242,33 +242,25 @@ func (w *writer) choose(key string, alts []string) string {
 	if len(alts) == 0 {
 		return ""
 	}
+	// The alternatives in the draft's voice, by index (slots have a
+	// handful, so a fixed array avoids an allocation).
+	var in [16]int
 	n := 0
-	for _, a := range alts {
-		if w.inVoice(a) {
+	for k, a := range alts {
+		if k < len(in) && w.inVoice(a) {
+			in[n] = k
 			n++
 		}
-	}
-	if n == 0 {
-		n = len(alts)
 	}
 	// The bytes fmt's "%d\x00%s" would write, without fmt's cost.
 	buf := make([]byte, 0, 64)
 	buf = append(append(strconv.AppendUint(buf, w.seed, 10), 0), key...)
 	h := fnv.New64a()
 	h.Write(buf)
-	i := (h.Sum64() + uint64(max(w.req.Variant, 0))) % uint64(n)
-	if n == len(alts) {
-		return alts[i]
+	if n == 0 {
+		return alts[(h.Sum64()+uint64(max(w.req.Variant, 0)))%uint64(len(alts))]
 	}
-	for _, a := range alts {
-		if w.inVoice(a) {
-			if i == 0 {
-				return a
-			}
-			i--
-		}
-	}
-	return alts[0] // not reached
+	return alts[in[(h.Sum64()+uint64(max(w.req.Variant, 0)))%uint64(n)]]
 }
 
 // inVoice says whether an alternative fits the draft's voice.
