@@ -20,8 +20,8 @@ var voiceWords = map[string][2]string{
 	"da": {"jeg mig min mit mine", "vi os vores vor vort"},
 	"no": {"jeg meg min mitt mine", "vi oss vår vårt våre"},
 	"fr": {"je j me m moi mon ma mes", "nous notre nos"},
-	"es": {"yo me mi mis conmigo quería voy he lamento siento entiendo comprendo espero escribo revisaré responderé pondré haré podré", "nosotros nos nuestro nuestra nuestros nuestras lamentamos sentimos podemos queremos estamos hemos"},
-	"it": {"io mi me mio mia miei mie vorrei volevo ho posso spero capisco scrivo risponderò verificherò", "noi ci nostro nostra nostri nostre abbiamo possiamo siamo vogliamo ringraziamo"},
+	"es": {"yo me mi mis mío mía míos mías conmigo quería voy he lamento siento entiendo comprendo espero escribo revisaré responderé pondré haré podré", "nosotros nos nuestro nuestra nuestros nuestras lamentamos sentimos podemos queremos estamos hemos"},
+	"it": {"io mi me mio mia miei mie vorrei volevo ho posso potrò farò spero capisco scrivo risponderò verificherò", "noi ci nostro nostra nostri nostre abbiamo possiamo siamo vogliamo ringraziamo"},
 	"pl": {"ja mnie mi mój moja moje przepraszam dziękuję rozumiem mogę sprawdzę chciałbym chciałabym", "my nas nam nasz nasza nasze przepraszamy dziękujemy rozumiemy możemy sprawdzimy"},
 }
 
