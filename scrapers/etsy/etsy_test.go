@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,67 +17,26 @@ import (
 	"github.com/calmreply/calmreply/shared/review"
 )
 
-func mustURL(t testing.TB, s string) *url.URL {
-	t.Helper()
-	if s == "" {
-		return nil
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
-func parseFile(t testing.TB, file, rawURL string) (scrapers.Result, error) {
-	t.Helper()
-	body, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New().Parse(scrapers.Page{URL: mustURL(t, rawURL), Body: body})
-}
+// fx parses the saved pages as the agent would.
+var fx = scrapertest.Fixtures{Scraper: New()}
 
 // TestParse parses every reconstructed page and compares with its golden file.
 func TestParse(t *testing.T) {
-	tests := []struct {
-		file, url, kind string
-		reviews         int
-	}{
-		{"shop_reviews_de.html", "https://www.etsy.com/de/shop/TonwerkLina/reviews", ShopReviews, 4},
-		{"listing_reviews_sv.html", "https://www.etsy.com/sv/listing/1500000031/handdrejad-kaffemugg?ref=shop_home", ListingReviews, 3},
-		{"seller_reviews.html", "https://www.etsy.com/your/shops/me/reviews", SellerReviews, 3},
-		{"reviews_ajax_page2.json", "https://www.etsy.com/shop/TonwerkLina", ShopReviews, 2},
+	fx.Golden(t, []scrapertest.Case{
+		{File: "shop_reviews_de.html", URL: "https://www.etsy.com/de/shop/TonwerkLina/reviews", Kind: ShopReviews, Reviews: 4},
+		{File: "listing_reviews_sv.html", URL: "https://www.etsy.com/sv/listing/1500000031/handdrejad-kaffemugg?ref=shop_home", Kind: ListingReviews, Reviews: 3},
+		{File: "seller_reviews.html", URL: "https://www.etsy.com/your/shops/me/reviews", Kind: SellerReviews, Reviews: 3},
+		{File: "reviews_ajax_page2.json", URL: "https://www.etsy.com/shop/TonwerkLina", Kind: ShopReviews, Reviews: 2},
 		// Without a URL the page itself says what it is.
-		{"seller_reviews.html", "", SellerReviews, 3},
-		{"reviews_ajax_page2.json", "", ShopReviews, 2},
-	}
-	for _, tt := range tests {
-		name := tt.file
-		if tt.url == "" {
-			name += "/nourl"
-		}
-		t.Run(name, func(t *testing.T) {
-			res, err := parseFile(t, filepath.Join("testdata", tt.file), tt.url)
-			if err != nil {
-				t.Fatalf("Parse(%s) error: %v", tt.file, err)
-			}
-			if res.PageKind != tt.kind || len(res.Reviews) != tt.reviews {
-				t.Errorf("Parse(%s) = kind %q, %d reviews; want %q, %d", tt.file, res.PageKind, len(res.Reviews), tt.kind, tt.reviews)
-			}
-			golden := strings.TrimSuffix(tt.file, filepath.Ext(tt.file))
-			if tt.url == "" {
-				golden += ".nourl"
-			}
-			scrapertest.Golden(t, filepath.Join("testdata", golden+".golden.json"), res)
-		})
-	}
+		{File: "seller_reviews.html", Kind: SellerReviews, Reviews: 3},
+		{File: "reviews_ajax_page2.json", Kind: ShopReviews, Reviews: 2},
+	})
 }
 
 // TestFields pins the fields the reconstructed pages exercise, so a wrong
 // golden file cannot hide a regression.
 func TestFields(t *testing.T) {
-	res, err := parseFile(t, "testdata/shop_reviews_de.html", "https://www.etsy.com/de/shop/TonwerkLina/reviews")
+	res, err := fx.Parse(t, "testdata/shop_reviews_de.html", "https://www.etsy.com/de/shop/TonwerkLina/reviews")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +64,7 @@ func TestFields(t *testing.T) {
 		t.Errorf("page lang = %q, want de", res.Lang)
 	}
 
-	res, err = parseFile(t, "testdata/listing_reviews_sv.html", "https://www.etsy.com/sv/listing/1500000031/handdrejad-kaffemugg")
+	res, err = fx.Parse(t, "testdata/listing_reviews_sv.html", "https://www.etsy.com/sv/listing/1500000031/handdrejad-kaffemugg")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,19 +87,11 @@ func TestFragment(t *testing.T) {
 		{"fragment_seller_review.html", "https://www.etsy.com/your/shops/me/reviews?ref=seller-platform-mcnav"},
 		{"fragment_truncated.html", "https://www.etsy.com/sv/listing/1500000031/handdrejad-kaffemugg"},
 	}
-	s := New()
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			res, err := parseFile(t, filepath.Join("testdata", tt.file), tt.url)
-			if err != nil {
-				t.Fatalf("Parse(%s): %v", tt.file, err)
-			}
+			res := fx.FragmentRoundTrip(t, filepath.Join("testdata", tt.file), tt.url)
 			if len(res.Reviews) != 1 {
 				t.Fatalf("Parse(%s) = %d reviews, want 1", tt.file, len(res.Reviews))
-			}
-			want := idByRule(t, s, tt.url, filepath.Join("testdata", tt.file))
-			if res.Reviews[0].ID != want {
-				t.Errorf("Parse(%s) id = %q, IDRule reads %q", tt.file, res.Reviews[0].ID, want)
 			}
 			if got := res.Reviews[0].Truncated; got != strings.Contains(tt.file, "truncated") {
 				t.Errorf("Parse(%s) truncated = %v", tt.file, got)
@@ -151,63 +101,32 @@ func TestFragment(t *testing.T) {
 	}
 }
 
-// idByRule reads a review id the way the extension does: the profile page
-// matching the URL, its Review selector, then its IDRule.
-func idByRule(t *testing.T, s *Scraper, rawURL, file string) string {
-	t.Helper()
-	kind := s.pages.PageKind(mustURL(t, rawURL))
-	for _, pg := range s.Profile().Pages {
-		if pg.Name != kind {
-			continue
-		}
-		f, err := os.Open(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		doc, err := goquery.NewDocumentFromReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		el := doc.Find(pg.Review).First()
-		if pg.ID.Selector != "" {
-			el = el.Find(pg.ID.Selector).First()
-		}
-		v := el.AttrOr(pg.ID.Attr, "")
-		if pg.ID.Pattern != "" {
-			if m := regexp.MustCompile(pg.ID.Pattern).FindStringSubmatch(v); m != nil {
-				v = m[1]
-			}
-		}
-		return v
+// TestFragmentIDs: every review element of the full pages, sent alone as
+// the extension sends it, parses to one review with the id its IDRule reads.
+func TestFragmentIDs(t *testing.T) {
+	for _, tt := range []struct{ file, url string }{
+		{"shop_reviews_de.html", "https://www.etsy.com/de/shop/TonwerkLina/reviews"},
+		{"listing_reviews_sv.html", "https://www.etsy.com/sv/listing/1500000031/handdrejad-kaffemugg"},
+		{"seller_reviews.html", "https://www.etsy.com/your/shops/me/reviews"},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			fx.FragmentRoundTrip(t, filepath.Join("testdata", tt.file), tt.url)
+		})
 	}
-	t.Fatalf("no profile page for %s", rawURL)
-	return ""
 }
 
 // TestErrors checks that each page Etsy shows instead of reviews gives its
 // typed error.
 func TestErrors(t *testing.T) {
-	tests := []struct {
-		file, url string
-		want      error
-	}{
-		{"err_captcha_datadome.html", "https://www.etsy.com/shop/TonwerkLina/reviews", scrapers.ErrCaptcha},
-		{"err_signin.html", "https://www.etsy.com/your/shops/me/reviews", scrapers.ErrLoginWall},
-		{"err_no_reviews.html", "https://www.etsy.com/nl/shop/NieuweWinkel", scrapers.ErrNoReviews},
-		{"err_markup_changed.html", "https://www.etsy.com/shop/TonwerkLina/reviews", scrapers.ErrMarkupChanged},
-		{"err_review_without_rating.html", "https://www.etsy.com/shop/TonwerkLina/reviews", scrapers.ErrMarkupChanged},
-		{"err_json_no_html.json", "", scrapers.ErrMarkupChanged},
-		{"err_truncated.json", "", scrapers.ErrMalformed},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			_, err := parseFile(t, filepath.Join("testdata", tt.file), tt.url)
-			if !errors.Is(err, tt.want) {
-				t.Errorf("Parse(%s) error = %v, want %v", tt.file, err, tt.want)
-			}
-		})
-	}
+	fx.Errors(t, []scrapertest.ErrorCase{
+		{File: "err_captcha_datadome.html", URL: "https://www.etsy.com/shop/TonwerkLina/reviews", Want: scrapers.ErrCaptcha},
+		{File: "err_signin.html", URL: "https://www.etsy.com/your/shops/me/reviews", Want: scrapers.ErrLoginWall},
+		{File: "err_no_reviews.html", URL: "https://www.etsy.com/nl/shop/NieuweWinkel", Want: scrapers.ErrNoReviews},
+		{File: "err_markup_changed.html", URL: "https://www.etsy.com/shop/TonwerkLina/reviews", Want: scrapers.ErrMarkupChanged},
+		{File: "err_review_without_rating.html", URL: "https://www.etsy.com/shop/TonwerkLina/reviews", Want: scrapers.ErrMarkupChanged},
+		{File: "err_json_no_html.json", Want: scrapers.ErrMarkupChanged},
+		{File: "err_truncated.json", Want: scrapers.ErrMalformed},
+	})
 	if _, err := New().Parse(scrapers.Page{Body: []byte("  \n")}); !errors.Is(err, scrapers.ErrMalformed) {
 		t.Errorf("Parse(blank) error = %v, want ErrMalformed", err)
 	}
@@ -239,7 +158,7 @@ func TestRealShopReviews(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Through the registry, as analyze --url calls it.
-	res, err := scrapers.Parse("", scrapers.Page{URL: mustURL(t, "https://www.etsy.com/shop/NAME/reviews"), Body: body})
+	res, err := scrapers.Parse("", scrapers.Page{URL: scrapertest.URL(t, "https://www.etsy.com/shop/NAME/reviews"), Body: body})
 	if err != nil {
 		t.Fatalf("Parse(real reviews.html): %v", err)
 	}
@@ -298,7 +217,7 @@ func TestRealAjax(t *testing.T) {
 	htmlFile := scrapertest.SharedFixture(t, "etsy/blimp666-etsy_scraper/reviews.html")
 	jsonFile := scrapertest.SharedFixture(t, "etsy/blimp666-etsy_scraper/reviews_ajax_response.json")
 	const u = "https://www.etsy.com/shop/NAME/reviews"
-	fromJSON, err := parseFile(t, jsonFile, u)
+	fromJSON, err := fx.Parse(t, jsonFile, u)
 	if err != nil {
 		t.Fatalf("Parse(real ajax JSON): %v", err)
 	}
@@ -308,7 +227,7 @@ func TestRealAjax(t *testing.T) {
 	if res, err := scrapers.Parse("", scrapers.Page{Body: body}); err != nil || res.Platform != review.Etsy {
 		t.Errorf("Parse(real ajax JSON, no URL) = %s, %v", res.Platform, err)
 	}
-	fromHTML, err := parseFile(t, htmlFile, u)
+	fromHTML, err := fx.Parse(t, htmlFile, u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,10 +264,10 @@ func TestMatch(t *testing.T) {
 	}
 	s := New()
 	for _, tt := range tests {
-		if got := s.pages.PageKind(mustURL(t, tt.url)); got != tt.kind {
+		if got := s.pages.PageKind(scrapertest.URL(t, tt.url)); got != tt.kind {
 			t.Errorf("PageKind(%q) = %q, want %q", tt.url, got, tt.kind)
 		}
-		if got := s.Match(mustURL(t, tt.url)); got != (tt.kind != "") {
+		if got := s.Match(scrapertest.URL(t, tt.url)); got != (tt.kind != "") {
 			t.Errorf("Match(%q) = %v", tt.url, got)
 		}
 	}
@@ -407,33 +326,14 @@ func TestFindDate(t *testing.T) {
 
 // FuzzParse: any body gives reviews or a typed error, never a panic.
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.htm*")
-	jsons, _ := filepath.Glob("testdata/*.json")
-	for _, file := range append(files, jsons...) {
-		if strings.HasSuffix(file, ".golden.json") {
-			continue
-		}
-		b, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range scrapertest.Inputs(f, "testdata") {
 		f.Add(b)
 	}
 	s := New()
-	u, _ := url.Parse("https://www.etsy.com/shop/TonwerkLina/reviews")
+	u := scrapertest.URL(f, "https://www.etsy.com/shop/TonwerkLina/reviews")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		res, err := s.Parse(scrapers.Page{URL: u, Body: body})
-		if err != nil {
-			if scrapers.Code(err) == "PARSE_FAILED" {
-				t.Fatalf("untyped error: %v", err)
-			}
-			return
-		}
-		for _, r := range res.Reviews {
-			if r.ID == "" || r.Rating == nil || *r.Rating < 1 || *r.Rating > 5 {
-				t.Fatalf("invalid review %+v", r)
-			}
-		}
+		scrapertest.CheckResult(t, res, err)
 	})
 }
 
@@ -477,7 +377,7 @@ func TestCaptchaElements(t *testing.T) {
 	}
 	for _, tt := range tests {
 		page := "<html><body>" + tt.element + string(frag) + "</body></html>"
-		_, err := New().Parse(scrapers.Page{URL: mustURL(t, "https://www.etsy.com/shop/TonwerkLina/reviews"), Body: []byte(page)})
+		_, err := New().Parse(scrapers.Page{URL: scrapertest.URL(t, "https://www.etsy.com/shop/TonwerkLina/reviews"), Body: []byte(page)})
 		if got := errors.Is(err, scrapers.ErrCaptcha); got != tt.captcha {
 			t.Errorf("Parse(%s + review) error = %v, want captcha %v", tt.element, err, tt.captcha)
 		}

@@ -2,10 +2,8 @@ package google
 
 import (
 	"errors"
-	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,164 +12,67 @@ import (
 
 	"github.com/calmreply/calmreply/scrapers"
 	"github.com/calmreply/calmreply/scrapers/scrapertest"
-	"github.com/calmreply/calmreply/shared/site"
 )
 
 // seen is when the reconstructed fixtures were "captured".
 var seen = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
 
-func mustURL(t testing.TB, s string) *url.URL {
-	t.Helper()
-	if s == "" {
-		return nil
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
+// fx parses the reconstructed fixtures as the agent would.
+var fx = scrapertest.Fixtures{Scraper: New(), Seen: seen}
 
+// parseFile parses a saved page as seen at a given time (real captures each
+// have their own).
 func parseFile(t testing.TB, path, rawURL string, at time.Time) (scrapers.Result, error) {
 	t.Helper()
-	body, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New().Parse(scrapers.Page{URL: mustURL(t, rawURL), Body: body, Seen: at})
+	return scrapertest.Fixtures{Scraper: New(), Seen: at}.Parse(t, path, rawURL)
 }
 
 // TestGolden parses every reconstructed fixture and compares with its
 // golden JSON (rewrite with -update, then read the diff).
 func TestGolden(t *testing.T) {
-	tests := []struct {
-		file, url, kind string
-		n               int
-	}{
-		{"maps_place_de.html", "https://www.google.de/maps/place/Keramikwerkstatt+Lindenhof/@47.99,7.85,17z/data=!4m8!3m7!9m1!1b1", MapsPlace, 5},
-		{"maps_place_de.html", "", MapsPlace, 5},
-		{"maps_card_fragment_nl.html", "https://www.google.nl/maps/place/Bakkerij/@52.1,5.1,17z", MapsPlace, 1},
-		{"search_dialog_nl.html", "https://www.google.nl/search?q=bakkerij+van+dijk#lrd=0x47c609c3e3c2b1aa:0x1a2b3c4d5e6f7081,1,,,,", SearchReviews, 3},
-		{"search_dialog_nl.html", "", SearchReviews, 3},
-		{"search_card_fragment_nl.html", "https://www.google.com/async/reviewDialog?async=feature_id:0x0:0x1a2b3c4d5e6f7081", SearchReviews, 1},
-		{"business_reviews_en.html", "https://business.google.com/reviews", BusinessReviews, 3},
-		{"business_reviews_en.html", "", BusinessReviews, 3},
-		{"maps_rpc_sv.json", "https://www.google.com/maps/rpc/listugcposts?authuser=0&hl=sv", MapsPlace, 2},
-		{"maps_owner_view_de.html", "https://www.google.de/maps/place/Bakkerij+Van+Dijk/@52.1,5.1,17z", MapsPlace, 1},
-	}
-	for _, tt := range tests {
-		name := strings.TrimSuffix(tt.file, filepath.Ext(tt.file))
-		if tt.url == "" {
-			name += ".nourl"
-		}
-		t.Run(name, func(t *testing.T) {
-			res, err := parseFile(t, filepath.Join("testdata", tt.file), tt.url, seen)
-			if err != nil {
-				t.Fatalf("Parse(%s) error: %v", tt.file, err)
-			}
-			if res.PageKind != tt.kind || len(res.Reviews) != tt.n {
-				t.Errorf("Parse(%s) = kind %q, %d reviews; want %q, %d", tt.file, res.PageKind, len(res.Reviews), tt.kind, tt.n)
-			}
-			scrapertest.Golden(t, filepath.Join("testdata", name+".golden.json"), res)
-		})
-	}
-}
-
-// readID applies a profile IDRule to an element as the extension does.
-func readID(t *testing.T, el *goquery.Selection, rule site.IDRule) string {
-	t.Helper()
-	if rule.Selector != "" {
-		el = el.Find(rule.Selector).First()
-	}
-	v := el.AttrOr(rule.Attr, "")
-	if rule.Pattern != "" {
-		m := regexp.MustCompile(rule.Pattern).FindStringSubmatch(v)
-		if m == nil {
-			return ""
-		}
-		v = m[1]
-	}
-	return v
+	fx.Golden(t, []scrapertest.Case{
+		{File: "maps_place_de.html", URL: "https://www.google.de/maps/place/Keramikwerkstatt+Lindenhof/@47.99,7.85,17z/data=!4m8!3m7!9m1!1b1", Kind: MapsPlace, Reviews: 5},
+		{File: "maps_place_de.html", Kind: MapsPlace, Reviews: 5},
+		{File: "maps_card_fragment_nl.html", URL: "https://www.google.nl/maps/place/Bakkerij/@52.1,5.1,17z", Kind: MapsPlace, Reviews: 1},
+		{File: "search_dialog_nl.html", URL: "https://www.google.nl/search?q=bakkerij+van+dijk#lrd=0x47c609c3e3c2b1aa:0x1a2b3c4d5e6f7081,1,,,,", Kind: SearchReviews, Reviews: 3},
+		{File: "search_dialog_nl.html", Kind: SearchReviews, Reviews: 3},
+		{File: "search_card_fragment_nl.html", URL: "https://www.google.com/async/reviewDialog?async=feature_id:0x0:0x1a2b3c4d5e6f7081", Kind: SearchReviews, Reviews: 1},
+		{File: "business_reviews_en.html", URL: "https://business.google.com/reviews", Kind: BusinessReviews, Reviews: 3},
+		{File: "business_reviews_en.html", Kind: BusinessReviews, Reviews: 3},
+		{File: "maps_rpc_sv.json", URL: "https://www.google.com/maps/rpc/listugcposts?authuser=0&hl=sv", Kind: MapsPlace, Reviews: 2},
+		{File: "maps_owner_view_de.html", URL: "https://www.google.de/maps/place/Bakkerij+Van+Dijk/@52.1,5.1,17z", Kind: MapsPlace, Reviews: 1},
+	})
 }
 
 // TestFragmentIDs: what the extension sends (one review element found by
 // the profile's Review selector) parses to one review with the id the
 // profile's IDRule reads, for every review on the full pages.
 func TestFragmentIDs(t *testing.T) {
-	pages := map[string]site.Page{}
-	for _, p := range New().Profile().Pages {
-		pages[p.Name] = p
-	}
-	for _, tt := range []struct{ file, url, page string }{
-		{"maps_place_de.html", "https://www.google.de/maps/place/X", MapsPlace},
-		{"search_dialog_nl.html", "https://www.google.nl/search?q=x#lrd=0x0:0x1,1,,,,", SearchReviews},
-		{"business_reviews_en.html", "https://business.google.com/reviews", BusinessReviews},
+	for _, tt := range []struct{ file, url string }{
+		{"maps_place_de.html", "https://www.google.de/maps/place/X"},
+		{"search_dialog_nl.html", "https://www.google.nl/search?q=x#lrd=0x0:0x1,1,,,,"},
+		{"business_reviews_en.html", "https://business.google.com/reviews"},
 	} {
-		body, err := os.ReadFile(filepath.Join("testdata", tt.file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(body)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := pages[tt.page]
-		els := doc.Find(p.Review)
-		if els.Length() == 0 {
-			t.Fatalf("%s: profile selector %q finds nothing", tt.file, p.Review)
-		}
-		full, err := New().Parse(scrapers.Page{URL: mustURL(t, tt.url), Body: body, Seen: seen})
-		if err != nil || len(full.Reviews) != els.Length() {
-			t.Errorf("%s: profile selector finds %d reviews, parser %d (%v)", tt.file, els.Length(), len(full.Reviews), err)
-		}
-		els.Each(func(i int, el *goquery.Selection) {
-			frag, err := goquery.OuterHtml(el)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := readID(t, el, p.ID)
-			res, err := New().Parse(scrapers.Page{URL: mustURL(t, tt.url), Body: []byte(frag), Seen: seen})
-			if err != nil {
-				t.Fatalf("%s #%d: Parse(fragment) error: %v", tt.file, i, err)
-			}
-			if len(res.Reviews) != 1 || want == "" || res.Reviews[0].ID != want {
-				t.Errorf("%s #%d: fragment gave %d reviews (first id %v), IDRule reads %q", tt.file, i, len(res.Reviews), ids(res), want)
-			}
+		t.Run(tt.file, func(t *testing.T) {
+			fx.FragmentRoundTrip(t, filepath.Join("testdata", tt.file), tt.url)
 		})
 	}
 }
 
-func ids(r scrapers.Result) []string {
-	var out []string
-	for _, rv := range r.Reviews {
-		out = append(out, rv.ID)
-	}
-	return out
-}
-
 func TestErrors(t *testing.T) {
-	tests := []struct {
-		file, url string
-		want      error
-	}{
-		{"err_captcha.html", "https://www.google.com/sorry/index?continue=https://www.google.com/maps/place/X", scrapers.ErrCaptcha},
-		{"err_captcha.html", "", scrapers.ErrCaptcha},
-		{"err_login.html", "https://accounts.google.com/v3/signin/identifier?continue=https://business.google.com/reviews", scrapers.ErrLoginWall},
-		{"err_login.html", "https://business.google.com/reviews", scrapers.ErrLoginWall},
-		{"err_consent.html", "https://consent.google.com/m?continue=https://www.google.de/maps/place/X", scrapers.ErrLoginWall},
-		{"err_no_reviews.html", "https://www.google.nl/search?q=x#lrd=0x0:0x1,1,,,,", scrapers.ErrNoReviews},
-		{"err_markup_changed.html", "https://www.google.de/maps/place/X", scrapers.ErrMarkupChanged},
-		{"err_no_rating.html", "https://www.google.de/maps/place/X", scrapers.ErrMarkupChanged},
-		{"err_payload_changed.json", "https://www.google.com/maps/rpc/listugcposts", scrapers.ErrMarkupChanged},
-		{"err_malformed.json", "https://www.google.com/maps/rpc/listugcposts", scrapers.ErrMalformed},
-		{"err_not_google.html", "https://www.google.de/maps/place/X", scrapers.ErrMarkupChanged},
-	}
-	for _, tt := range tests {
-		_, err := parseFile(t, filepath.Join("testdata", tt.file), tt.url, seen)
-		if !errors.Is(err, tt.want) {
-			t.Errorf("Parse(%s, %q) error = %v, want %v", tt.file, tt.url, err, tt.want)
-		}
-	}
+	fx.Errors(t, []scrapertest.ErrorCase{
+		{File: "err_captcha.html", URL: "https://www.google.com/sorry/index?continue=https://www.google.com/maps/place/X", Want: scrapers.ErrCaptcha},
+		{File: "err_captcha.html", Want: scrapers.ErrCaptcha},
+		{File: "err_login.html", URL: "https://accounts.google.com/v3/signin/identifier?continue=https://business.google.com/reviews", Want: scrapers.ErrLoginWall},
+		{File: "err_login.html", URL: "https://business.google.com/reviews", Want: scrapers.ErrLoginWall},
+		{File: "err_consent.html", URL: "https://consent.google.com/m?continue=https://www.google.de/maps/place/X", Want: scrapers.ErrLoginWall},
+		{File: "err_no_reviews.html", URL: "https://www.google.nl/search?q=x#lrd=0x0:0x1,1,,,,", Want: scrapers.ErrNoReviews},
+		{File: "err_markup_changed.html", URL: "https://www.google.de/maps/place/X", Want: scrapers.ErrMarkupChanged},
+		{File: "err_no_rating.html", URL: "https://www.google.de/maps/place/X", Want: scrapers.ErrMarkupChanged},
+		{File: "err_payload_changed.json", URL: "https://www.google.com/maps/rpc/listugcposts", Want: scrapers.ErrMarkupChanged},
+		{File: "err_malformed.json", URL: "https://www.google.com/maps/rpc/listugcposts", Want: scrapers.ErrMalformed},
+		{File: "err_not_google.html", URL: "https://www.google.de/maps/place/X", Want: scrapers.ErrMarkupChanged},
+	})
 	if _, err := New().Parse(scrapers.Page{Body: []byte("  \n")}); !errors.Is(err, scrapers.ErrMalformed) {
 		t.Errorf("Parse(blank) error = %v, want ErrMalformed", err)
 	}
@@ -206,7 +107,7 @@ func TestMatch(t *testing.T) {
 		{"https://business.google.com/settings", ""},
 	}
 	for _, tt := range tests {
-		u := mustURL(t, tt.url)
+		u := scrapertest.URL(t, tt.url)
 		if got := s.pages.PageKind(u); got != tt.kind {
 			t.Errorf("PageKind(%q) = %q, want %q", tt.url, got, tt.kind)
 		}

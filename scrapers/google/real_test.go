@@ -40,7 +40,7 @@ func checkReal(t *testing.T, rel, kind string, seenAt time.Time, wants []want) s
 		t.Fatalf("Parse(%s): %v", rel, err)
 	}
 	if res.PageKind != kind || len(res.Reviews) != len(wants) {
-		t.Fatalf("Parse(%s) = %q with %d reviews %v; want %q with %d", rel, res.PageKind, len(res.Reviews), ids(res), kind, len(wants))
+		t.Fatalf("Parse(%s) = %q with %d reviews %v; want %q with %d", rel, res.PageKind, len(res.Reviews), scrapertest.IDs(res), kind, len(wants))
 	}
 	for i, w := range wants {
 		r := res.Reviews[i]

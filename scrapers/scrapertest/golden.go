@@ -1,5 +1,7 @@
 // Package scrapertest holds the helpers every scraper's tests share: golden
-// files rewritten by -update and a locator for the team's shared fixtures.
+// files rewritten by -update, a locator for the team's shared fixtures, and
+// Fixtures, the checks each platform runs over its saved pages (golden
+// results, typed errors, fragments read by the profile's IDRule, fuzz seeds).
 package scrapertest
 
 import (

@@ -6,11 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/PuerkitoBio/goquery"
 
 	"github.com/calmreply/calmreply/scrapers"
 	"github.com/calmreply/calmreply/scrapers/scrapertest"
@@ -20,69 +17,29 @@ import (
 const profileURL = "https://www.trustedshops.de/bewertung/info_X0123456789ABCDEF0123456789ABCDEF.html"
 const inboxURL = "https://app.etrusted.com/etrusted/reviews/inbox?channels=chl-reconstructed&status=NEW"
 
-func mustURL(t testing.TB, s string) *url.URL {
-	t.Helper()
-	if s == "" {
-		return nil
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
-func parseFile(t testing.TB, file, rawURL string) (scrapers.Result, error) {
-	t.Helper()
-	body, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New().Parse(scrapers.Page{URL: mustURL(t, rawURL), Body: body})
-}
+// fx parses the saved pages as the agent would.
+var fx = scrapertest.Fixtures{Scraper: New()}
 
 func TestParse(t *testing.T) {
-	tests := []struct {
-		file, url, kind string
-		reviews         int
-	}{
-		{"profile_de.html", profileURL, ProfileReviews, 3},
-		{"profile_cards_only_de.html", "https://www.trustedshops.de/bewertung/wolle-und-co-de", ProfileReviews, 3},
-		{"profile_jsonld_nl.html", "https://www.trustedshops.nl/verkopersbeoordeling/info_XABCDEF0123456789ABCDEF0123456789.html", ProfileReviews, 2},
-		{"inbox.html", inboxURL, SellerReviews, 3},
-		{"etrusted_api_reviews.json", "", API, 2},
-		{"inbox.html", "", SellerReviews, 3},
-	}
-	for _, tt := range tests {
-		name := tt.file
-		if tt.url == "" {
-			name += "/nourl"
-		}
-		t.Run(name, func(t *testing.T) {
-			res, err := parseFile(t, filepath.Join("testdata", tt.file), tt.url)
-			if err != nil {
-				t.Fatalf("Parse(%s): %v", tt.file, err)
-			}
-			if res.PageKind != tt.kind || len(res.Reviews) != tt.reviews {
-				t.Errorf("Parse(%s) = kind %q, %d reviews; want %q, %d", tt.file, res.PageKind, len(res.Reviews), tt.kind, tt.reviews)
-			}
-			golden := strings.TrimSuffix(tt.file, filepath.Ext(tt.file))
-			if tt.url == "" && tt.kind != API {
-				golden += ".nourl"
-			}
-			scrapertest.Golden(t, filepath.Join("testdata", golden+".golden.json"), res)
-		})
-	}
+	fx.Golden(t, []scrapertest.Case{
+		{File: "profile_de.html", URL: profileURL, Kind: ProfileReviews, Reviews: 3},
+		{File: "profile_cards_only_de.html", URL: "https://www.trustedshops.de/bewertung/wolle-und-co-de", Kind: ProfileReviews, Reviews: 3},
+		{File: "profile_jsonld_nl.html", URL: "https://www.trustedshops.nl/verkopersbeoordeling/info_XABCDEF0123456789ABCDEF0123456789.html", Kind: ProfileReviews, Reviews: 2},
+		{File: "inbox.html", URL: inboxURL, Kind: SellerReviews, Reviews: 3},
+		// API JSON has no URL of its own: no ".nourl" variant to tell apart.
+		{File: "etrusted_api_reviews.json", Kind: API, Reviews: 2, Golden: "etrusted_api_reviews.golden.json"},
+		{File: "inbox.html", Kind: SellerReviews, Reviews: 3},
+	})
 }
 
 // TestStateAndCardsAgree: the profile's embedded state and its review
 // cards describe the same reviews; parsing either gives the same result.
 func TestStateAndCardsAgree(t *testing.T) {
-	fromState, err := parseFile(t, "testdata/profile_de.html", profileURL)
+	fromState, err := fx.Parse(t, "testdata/profile_de.html", profileURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromCards, err := parseFile(t, "testdata/profile_cards_only_de.html", profileURL)
+	fromCards, err := fx.Parse(t, "testdata/profile_cards_only_de.html", profileURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,82 +64,42 @@ func TestFragment(t *testing.T) {
 		{"fragment_card.html", profileURL},
 		{"fragment_inbox_item.html", inboxURL},
 	}
-	s := New()
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			res, err := parseFile(t, filepath.Join("testdata", tt.file), tt.url)
-			if err != nil {
-				t.Fatalf("Parse(%s): %v", tt.file, err)
-			}
+			res := fx.FragmentRoundTrip(t, filepath.Join("testdata", tt.file), tt.url)
 			if len(res.Reviews) != 1 {
 				t.Fatalf("Parse(%s) = %d reviews, want 1", tt.file, len(res.Reviews))
-			}
-			if want := idByRule(t, s, tt.url, filepath.Join("testdata", tt.file)); res.Reviews[0].ID != want {
-				t.Errorf("Parse(%s) id = %q, IDRule reads %q", tt.file, res.Reviews[0].ID, want)
 			}
 			scrapertest.Golden(t, filepath.Join("testdata", strings.TrimSuffix(tt.file, ".html")+".golden.json"), res)
 		})
 	}
 }
 
-// idByRule reads a review id as the extension does: the profile page that
-// matches the URL, its Review selector, its IDRule.
-func idByRule(t *testing.T, s *Scraper, rawURL, file string) string {
-	t.Helper()
-	kind := s.pages.PageKind(mustURL(t, rawURL))
-	for _, pg := range s.Profile().Pages {
-		if pg.Name != kind {
-			continue
-		}
-		f, err := os.Open(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		doc, err := goquery.NewDocumentFromReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		el := doc.Find(pg.Review).First()
-		if pg.ID.Selector != "" {
-			el = el.Find(pg.ID.Selector).First()
-		}
-		v := el.AttrOr(pg.ID.Attr, "")
-		if pg.ID.Pattern != "" {
-			m := regexp.MustCompile(pg.ID.Pattern).FindStringSubmatch(v)
-			if m == nil {
-				t.Fatalf("IDRule pattern %q does not match %q", pg.ID.Pattern, v)
-			}
-			v = m[1]
-		}
-		return v
+// TestFragmentIDs: every review element of the full pages, sent alone as
+// the extension sends it, parses to one review with the id its IDRule reads.
+func TestFragmentIDs(t *testing.T) {
+	for _, tt := range []struct{ file, url string }{
+		{"profile_de.html", profileURL},
+		{"profile_cards_only_de.html", profileURL},
+		{"inbox.html", inboxURL},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			fx.FragmentRoundTrip(t, filepath.Join("testdata", tt.file), tt.url)
+		})
 	}
-	t.Fatalf("no profile page for %s", rawURL)
-	return ""
 }
 
 func TestErrors(t *testing.T) {
-	tests := []struct {
-		file, url string
-		want      error
-	}{
-		{"err_login_etrusted.html", inboxURL, scrapers.ErrLoginWall},
-		{"err_captcha.html", profileURL, scrapers.ErrCaptcha},
-		{"err_no_reviews.html", "https://www.trustedshops.fr/evaluation/info_X0123456789ABCDEF0123456789ABCDE0.html", scrapers.ErrNoReviews},
-		{"err_markup_changed.html", profileURL, scrapers.ErrMarkupChanged},
-		{"err_card_without_rating.html", profileURL, scrapers.ErrMarkupChanged},
-		{"err_summary_only.json", "", scrapers.ErrNoReviews},
-		{"err_unknown.json", "", scrapers.ErrMarkupChanged},
-		{"err_truncated.json", "", scrapers.ErrMalformed},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			_, err := parseFile(t, filepath.Join("testdata", tt.file), tt.url)
-			if !errors.Is(err, tt.want) {
-				t.Errorf("Parse(%s) error = %v, want %v", tt.file, err, tt.want)
-			}
-		})
-	}
+	fx.Errors(t, []scrapertest.ErrorCase{
+		{File: "err_login_etrusted.html", URL: inboxURL, Want: scrapers.ErrLoginWall},
+		{File: "err_captcha.html", URL: profileURL, Want: scrapers.ErrCaptcha},
+		{File: "err_no_reviews.html", URL: "https://www.trustedshops.fr/evaluation/info_X0123456789ABCDEF0123456789ABCDE0.html", Want: scrapers.ErrNoReviews},
+		{File: "err_markup_changed.html", URL: profileURL, Want: scrapers.ErrMarkupChanged},
+		{File: "err_card_without_rating.html", URL: profileURL, Want: scrapers.ErrMarkupChanged},
+		{File: "err_summary_only.json", Want: scrapers.ErrNoReviews},
+		{File: "err_unknown.json", Want: scrapers.ErrMarkupChanged},
+		{File: "err_truncated.json", Want: scrapers.ErrMalformed},
+	})
 }
 
 // TestRealAPI reads Trusted Shops' own API v2 and feed responses from the
@@ -267,7 +184,7 @@ func TestMatch(t *testing.T) {
 	}
 	s := New()
 	for _, tt := range tests {
-		if got := s.pages.PageKind(mustURL(t, tt.url)); got != tt.kind {
+		if got := s.pages.PageKind(scrapertest.URL(t, tt.url)); got != tt.kind {
 			t.Errorf("PageKind(%q) = %q, want %q", tt.url, got, tt.kind)
 		}
 	}
@@ -284,32 +201,14 @@ func TestPolicy(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*")
-	for _, file := range files {
-		if strings.HasSuffix(file, ".golden.json") || strings.HasSuffix(file, ".md") {
-			continue
-		}
-		b, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range scrapertest.Inputs(f, "testdata") {
 		f.Add(b)
 	}
 	s := New()
-	u, _ := url.Parse(profileURL)
+	u := scrapertest.URL(f, profileURL)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		res, err := s.Parse(scrapers.Page{URL: u, Body: body})
-		if err != nil {
-			if scrapers.Code(err) == "PARSE_FAILED" {
-				t.Fatalf("untyped error: %v", err)
-			}
-			return
-		}
-		for _, r := range res.Reviews {
-			if r.ID == "" || r.Rating == nil || *r.Rating < 1 || *r.Rating > 5 {
-				t.Fatalf("invalid review %+v", r)
-			}
-		}
+		scrapertest.CheckResult(t, res, err)
 	})
 }
 
