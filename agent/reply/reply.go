@@ -498,13 +498,13 @@ func (w *writer) offers(price bool) string {
 	return strings.Join(list[:len(list)-1], ", ") + w.say("or") + list[len(list)-1]
 }
 
-// offerCount is how many offers w.offers(false) lists.
-func (w *writer) offerCount() int {
+// offerCount is how many offers w.offers(price) lists.
+func (w *writer) offerCount(price bool) int {
 	saved := w.req.Settings.Offers
 	n := 0
 	for _, o := range []review.Offers{{Replacement: saved.Replacement}, {Refund: saved.Refund}, {DiscountCode: saved.DiscountCode}, {FreeShipping: saved.FreeShipping}} {
 		w.req.Settings.Offers = o
-		if w.offers(false) != "" {
+		if w.offers(price) != "" {
 			n++
 		}
 	}
@@ -545,7 +545,7 @@ func (w *writer) complaint() message {
 		m = append(m, part{"apology", w.say("apology_generic")})
 	}
 	m = append(m, part{"empathy", w.say("empathy")})
-	if offers, n := w.offers(false), w.offerCount(); offers != "" {
+	if offers, n := w.offers(false), w.offerCount(false); offers != "" {
 		w.vars["offers"] = offers
 		slot := "action_offer"
 		if n == 1 {
@@ -573,7 +573,11 @@ func (w *writer) complaintPrivate() message {
 	m = append(m, part{"ask", w.say(ask)})
 	if offers := w.offers(w.priceOnly()); offers != "" {
 		w.vars["offers"] = offers
-		m = append(m, part{"action", w.say("pm_offer")})
+		slot := "pm_offer"
+		if w.offerCount(w.priceOnly()) == 1 {
+			slot = "pm_offer_one" // one offer leaves nothing to choose between
+		}
+		m = append(m, part{"action", w.say(slot)})
 	} else {
 		m = append(m, part{"action", w.say("pm_wish")})
 	}
