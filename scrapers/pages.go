@@ -8,12 +8,14 @@ import (
 	"github.com/calmreply/calmreply/shared/site"
 )
 
-// Pages tells which of a profile's pages a URL is, from the pages' Match
-// patterns, the way the extension's matchPage does: pages in profile order,
-// the first whose pattern matches wins. Each scraper's Match and page kind
-// come from here, so the agent and the extension cannot disagree about a URL.
+// Pages is a platform's site profile with its URL patterns compiled. It
+// tells which of the profile's pages a URL is the way the extension's
+// matchPage does: pages in profile order, the first whose pattern matches
+// wins. Each platform's Scraper embeds it for Profile, Match and its page
+// kinds, so the agent and the extension cannot disagree about a URL.
 type Pages struct {
-	pages []pagePatterns
+	profile site.Profile
+	pages   []pagePatterns
 }
 
 type pagePatterns struct {
@@ -23,7 +25,7 @@ type pagePatterns struct {
 
 // NewPages compiles the Match patterns of a profile's pages.
 func NewPages(p site.Profile) (*Pages, error) {
-	ps := &Pages{pages: make([]pagePatterns, 0, len(p.Pages))}
+	ps := &Pages{profile: p, pages: make([]pagePatterns, 0, len(p.Pages))}
 	for _, pg := range p.Pages {
 		cp := pagePatterns{name: pg.Name}
 		for _, m := range pg.Match {
@@ -47,6 +49,10 @@ func MustPages(p site.Profile) *Pages {
 	}
 	return ps
 }
+
+// Profile is the site profile sent to the extension; it serves as a
+// scraper's Profile.
+func (ps *Pages) Profile() site.Profile { return ps.profile }
 
 // PageKind names the page a URL is, or "" when it is none of the profile's
 // pages (or u is nil). Patterns are matched against the full URL.

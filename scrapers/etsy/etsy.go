@@ -8,7 +8,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
@@ -17,31 +19,21 @@ import (
 
 	"github.com/calmreply/calmreply/scrapers"
 	"github.com/calmreply/calmreply/shared/review"
-	"github.com/calmreply/calmreply/shared/site"
 )
 
 func init() { scrapers.Register(New()) }
 
-// Scraper is the Etsy scraper.
+// Scraper is the Etsy scraper. Its Profile and Match (the shop, listing
+// and seller pages) come from the profile in profile.go.
 type Scraper struct {
-	profile site.Profile
-	pages   *scrapers.Pages
+	*scrapers.Pages
 }
 
 // New returns the Etsy scraper.
-func New() *Scraper {
-	p := profile()
-	return &Scraper{profile: p, pages: scrapers.MustPages(p)}
-}
+func New() *Scraper { return &Scraper{scrapers.MustPages(profile())} }
 
 // Platform implements scrapers.Scraper.
 func (s *Scraper) Platform() review.Platform { return review.Etsy }
-
-// Profile implements scrapers.Scraper.
-func (s *Scraper) Profile() site.Profile { return s.profile }
-
-// Match implements scrapers.Scraper.
-func (s *Scraper) Match(u *url.URL) bool { return s.pages.Match(u) }
 
 // Detect implements scrapers.Scraper: Etsy's review markup or its
 // pagination JSON carrying that markup.
@@ -57,7 +49,7 @@ func (s *Scraper) Detect(body []byte) bool {
 // Parse implements scrapers.Scraper. The body is a full page, the outerHTML
 // of one review element, or Etsy's pagination JSON.
 func (s *Scraper) Parse(p scrapers.Page) (scrapers.Result, error) {
-	res := scrapers.Result{Platform: review.Etsy, PageKind: s.pages.PageKind(p.URL), Reviews: []review.Review{}}
+	res := scrapers.Result{Platform: review.Etsy, PageKind: s.PageKind(p.URL), Reviews: []review.Review{}}
 	body := bytes.TrimSpace(p.Body)
 	if len(body) == 0 {
 		return res, fmt.Errorf("%w: empty page", scrapers.ErrMalformed)
@@ -148,7 +140,7 @@ func htmlFromJSON(body []byte) ([]byte, error) {
 		}
 		switch x := v.(type) {
 		case map[string]any:
-			for _, k := range sortedKeys(x) {
+			for _, k := range slices.Sorted(maps.Keys(x)) {
 				walk(x[k], depth+1)
 			}
 		case []any:

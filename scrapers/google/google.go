@@ -16,7 +16,6 @@ import (
 
 	"github.com/calmreply/calmreply/scrapers"
 	"github.com/calmreply/calmreply/shared/review"
-	"github.com/calmreply/calmreply/shared/site"
 )
 
 func init() { scrapers.Register(New()) }
@@ -24,27 +23,19 @@ func init() { scrapers.Register(New()) }
 // maxCards bounds the work on one page; Maps renders a few hundred at most.
 const maxCards = 2000
 
-// Scraper is the Google scraper.
+// Scraper is the Google scraper. Its Profile and Match come from the
+// profile in profile.go: Maps pages, the Search reviews dialog (only with
+// its #lrd= fragment, not every results page) and the Business Profile
+// reviews page.
 type Scraper struct {
-	profile site.Profile
-	pages   *scrapers.Pages
+	*scrapers.Pages
 }
 
 // New builds the scraper and compiles its profile's URL patterns.
-func New() *Scraper {
-	p := profile()
-	return &Scraper{profile: p, pages: scrapers.MustPages(p)}
-}
+func New() *Scraper { return &Scraper{scrapers.MustPages(profile())} }
 
 // Platform is "google".
 func (s *Scraper) Platform() review.Platform { return review.Google }
-
-// Profile is the site profile sent to the extension.
-func (s *Scraper) Profile() site.Profile { return s.profile }
-
-// Match claims Maps pages, the Search reviews dialog (only with its #lrd=
-// fragment, not every results page) and the Business Profile reviews page.
-func (s *Scraper) Match(u *url.URL) bool { return s.pages.Match(u) }
 
 // detectMarkers are strings only Google review pages and payloads carry.
 var detectMarkers = [][]byte{
@@ -73,7 +64,7 @@ func (s *Scraper) Parse(p scrapers.Page) (scrapers.Result, error) {
 	if seen.IsZero() {
 		seen = time.Now()
 	}
-	kind := s.pages.PageKind(p.URL)
+	kind := s.PageKind(p.URL)
 	res := scrapers.Result{Platform: review.Google, PageKind: kind}
 	trimmed := bytes.TrimSpace(p.Body)
 	if len(trimmed) == 0 {

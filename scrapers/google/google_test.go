@@ -108,7 +108,7 @@ func TestMatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		u := scrapertest.URL(t, tt.url)
-		if got := s.pages.PageKind(u); got != tt.kind {
+		if got := s.PageKind(u); got != tt.kind {
 			t.Errorf("PageKind(%q) = %q, want %q", tt.url, got, tt.kind)
 		}
 		if got := s.Match(u); got != (tt.kind != "") {

@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -66,7 +68,7 @@ func (c *collector) walk(v any, product *review.Listing, depth int) {
 		if p := asProduct(x); p != nil {
 			product = p
 		}
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			c.walk(x[k], product, depth+1)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -17,32 +16,25 @@ import (
 
 	"github.com/calmreply/calmreply/scrapers"
 	"github.com/calmreply/calmreply/shared/review"
-	"github.com/calmreply/calmreply/shared/site"
 )
 
 func init() { scrapers.Register(New()) }
 
-// Scraper is the Trusted Shops scraper.
+// Scraper is the Trusted Shops scraper. Its Profile and Match (public
+// profiles on every country domain, the eTrusted inbox) come from the
+// profile in profile.go.
 type Scraper struct {
-	profile site.Profile
-	pages   *scrapers.Pages
-	idPat   *regexp.Regexp
+	*scrapers.Pages
+	idPat *regexp.Regexp
 }
 
 // New returns the Trusted Shops scraper.
 func New() *Scraper {
-	p := profile()
-	return &Scraper{profile: p, pages: scrapers.MustPages(p), idPat: regexp.MustCompile(profileIDPat)}
+	return &Scraper{Pages: scrapers.MustPages(profile()), idPat: regexp.MustCompile(profileIDPat)}
 }
 
 // Platform implements scrapers.Scraper.
 func (s *Scraper) Platform() review.Platform { return review.TrustedShops }
-
-// Profile implements scrapers.Scraper.
-func (s *Scraper) Profile() site.Profile { return s.profile }
-
-// Match implements scrapers.Scraper.
-func (s *Scraper) Match(u *url.URL) bool { return s.pages.Match(u) }
 
 // Detect implements scrapers.Scraper: the markers of Trusted Shops pages
 // and of its API and feed JSON.
@@ -65,7 +57,7 @@ func (s *Scraper) Detect(body []byte) bool {
 // Parse implements scrapers.Scraper. The body is a profile page, the
 // inbox page, the outerHTML of one review element, or API/feed JSON.
 func (s *Scraper) Parse(p scrapers.Page) (scrapers.Result, error) {
-	res := scrapers.Result{Platform: review.TrustedShops, PageKind: s.pages.PageKind(p.URL), Reviews: []review.Review{}}
+	res := scrapers.Result{Platform: review.TrustedShops, PageKind: s.PageKind(p.URL), Reviews: []review.Review{}}
 	body := bytes.TrimSpace(p.Body)
 	if len(body) == 0 {
 		return res, fmt.Errorf("%w: empty page", scrapers.ErrMalformed)

@@ -184,7 +184,7 @@ func TestMatch(t *testing.T) {
 	}
 	s := New()
 	for _, tt := range tests {
-		if got := s.pages.PageKind(scrapertest.URL(t, tt.url)); got != tt.kind {
+		if got := s.PageKind(scrapertest.URL(t, tt.url)); got != tt.kind {
 			t.Errorf("PageKind(%q) = %q, want %q", tt.url, got, tt.kind)
 		}
 	}
