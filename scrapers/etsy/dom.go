@@ -6,12 +6,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
 
 	"github.com/calmreply/calmreply/scrapers"
+	"github.com/calmreply/calmreply/scrapers/text"
 	"github.com/calmreply/calmreply/shared/review"
 )
 
@@ -84,16 +84,16 @@ func (rd reader) review(n *goquery.Selection) (review.Review, error) {
 	body.FindMatcher(selNotBuyer).Remove()
 
 	if a := body.FindMatcher(selPeople).First(); a.Length() > 0 {
-		if name := clip(norm(a.Text()), maxAuthor); name != "" {
+		if name := text.Clip(text.Squash(a.Text()), maxAuthor); name != "" {
 			r.Author = &name
 		}
-	} else if name := clip(norm(body.FindMatcher(selAuthor).First().Text()), maxAuthor); name != "" {
+	} else if name := text.Clip(text.Squash(body.FindMatcher(selAuthor).First().Text()), maxAuthor); name != "" {
 		r.Author = &name
 	}
 	if d, ok := rd.date(body); ok {
 		r.Date = &d
 	}
-	r.Text = clip(longest(body.FindMatcher(selText)), maxText)
+	r.Text = text.Clip(text.Longest(body.FindMatcher(selText)), maxText)
 	// A preview cut with an ellipsis and no full text beside it.
 	r.Truncated = strings.HasSuffix(r.Text, "…")
 
@@ -140,18 +140,18 @@ func (rd reader) date(n *goquery.Selection) (string, bool) {
 		}
 	}
 	// Cheapest first: most reviews carry the attribution line.
-	if d, ok := findDate(norm(n.FindMatcher(selDateLine).First().Text()), rd.usOrder); ok {
+	if d, ok := findDate(text.Squash(n.FindMatcher(selDateLine).First().Text()), rd.usOrder); ok {
 		return d, true
 	}
 	if a := n.FindMatcher(selPeople).First(); a.Length() > 0 {
-		if d, ok := findDate(norm(a.Parent().Text()), rd.usOrder); ok {
+		if d, ok := findDate(text.Squash(a.Parent().Text()), rd.usOrder); ok {
 			return d, true
 		}
 	}
 	day, found := "", false
 	n.FindMatcher(selLeafText).EachWithBreak(func(i int, s *goquery.Selection) bool {
 		if s.Children().Length() == 0 {
-			if t := norm(s.Text()); t != "" && len(t) < 80 {
+			if t := text.Squash(s.Text()); t != "" && len(t) < 80 {
 				day, found = findDate(t, rd.usOrder)
 			}
 		}
@@ -170,14 +170,14 @@ func (rd reader) listing(card, n *goquery.Selection) *review.Listing {
 	if a.Length() > 0 {
 		href := a.AttrOr("href", "")
 		if m := reListing.FindStringSubmatch(href); m != nil {
-			title := norm(a.AttrOr("aria-label", ""))
+			title := text.Squash(a.AttrOr("aria-label", ""))
 			if title == "" {
-				title = norm(a.FindMatcher(selP).First().Text())
+				title = text.Squash(a.FindMatcher(selP).First().Text())
 			}
 			if title == "" {
-				title = norm(a.Text())
+				title = text.Squash(a.Text())
 			}
-			return &review.Listing{ID: m[1], Title: clip(title, maxTitle), URL: listingURL(m[1], m[2])}
+			return &review.Listing{ID: m[1], Title: text.Clip(title, maxTitle), URL: listingURL(m[1], m[2])}
 		}
 	}
 	if rd.page != nil {
@@ -202,42 +202,15 @@ func replyText(region *goquery.Selection) *string {
 	if region.Children().Length() == 0 {
 		return nil
 	}
-	t := longest(region.FindMatcher(selReplyText))
+	t := text.Longest(region.FindMatcher(selReplyText))
 	if t == "" {
 		c := region.Clone()
 		c.FindMatcher(selReplyChrome).Remove()
-		t = norm(c.Text())
+		t = text.Squash(c.Text())
 	}
 	if t == "" {
 		return nil
 	}
-	t = clip(t, maxText)
+	t = text.Clip(t, maxText)
 	return &t
-}
-
-// longest returns the longest normalised text among s: where Etsy shows a
-// shortened preview beside the full text, the full text wins.
-func longest(s *goquery.Selection) string {
-	best := ""
-	s.EachWithBreak(func(i int, e *goquery.Selection) bool {
-		if t := norm(e.Text()); len(t) > len(best) {
-			best = t
-		}
-		return i < 100
-	})
-	return best
-}
-
-// norm collapses runs of white space (including no-break spaces) to one space.
-func norm(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\u00a0", " ")), " ")
-}
-
-// clip cuts s to at most n runes.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:n]))
 }

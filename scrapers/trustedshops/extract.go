@@ -11,11 +11,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/calmreply/calmreply/scrapers"
+	"github.com/calmreply/calmreply/scrapers/text"
 	"github.com/calmreply/calmreply/shared/review"
 )
 
@@ -93,11 +93,11 @@ func fromJSON(m map[string]any, product *review.Listing) (review.Review, bool) {
 		return review.Review{}, false
 	}
 	r := review.Review{Platform: review.TrustedShops, Rating: &rating}
-	r.Title = clip(norm(first(m, "title", "headline")), maxShort)
+	r.Title = text.Clip(text.Squash(first(m, "title", "headline")), maxShort)
 	if isLD && r.Title == "" {
-		r.Title = clip(norm(str(m["name"])), maxShort)
+		r.Title = text.Clip(text.Squash(str(m["name"])), maxShort)
 	}
-	r.Text = joinText(r.Title, norm(body))
+	r.Text = joinText(r.Title, text.Squash(body))
 	if d := dayOf(date); d != "" {
 		r.Date = &d
 	}
@@ -163,7 +163,7 @@ func authorOf(m map[string]any) *string {
 	if name == "" {
 		name = first(m, "reviewerName", "customerName", "displayName")
 	}
-	name = clip(norm(name), maxShort)
+	name = text.Clip(text.Squash(name), maxShort)
 	if name == "" {
 		return nil
 	}
@@ -181,7 +181,7 @@ func replyOf(m map[string]any) *string {
 	if t == "" {
 		t = first(m, "shopReply", "replyComment")
 	}
-	t = clip(norm(t), maxText)
+	t = text.Clip(text.Squash(t), maxText)
 	if t == "" {
 		return nil
 	}
@@ -196,7 +196,7 @@ func asProduct(m map[string]any) *review.Listing {
 	if name == "" || id == "" || !(hasSKU || hasReviews) {
 		return nil
 	}
-	return &review.Listing{ID: id, Title: clip(norm(name), maxShort), URL: str(m["url"])}
+	return &review.Listing{ID: id, Title: text.Clip(text.Squash(name), maxShort), URL: str(m["url"])}
 }
 
 // cards reads review elements: the public profile's cards and the inbox's
@@ -242,15 +242,15 @@ func card(n *goquery.Selection, id string) (review.Review, error) {
 
 	body := n.Clone()
 	reply := body.Find(existingReply)
-	if t := clip(norm(longest(reply.Find(`[data-testid="review-reply-comment"]`))), maxText); t != "" {
+	if t := text.Clip(text.Longest(reply.Find(`[data-testid="review-reply-comment"]`)), maxText); t != "" {
 		r.ShopReply = &t
-	} else if t := clip(norm(reply.Text()), maxText); t != "" {
+	} else if t := text.Clip(text.Squash(reply.Text()), maxText); t != "" {
 		r.ShopReply = &t
 	}
 	reply.Remove()
 	body.Find(`button, [data-testid="reply-editor"], script, style`).Remove()
 
-	if name := clip(norm(body.Find(`[data-testid="reviewer-name"], [data-testid="customer-name"]`).First().Text()), maxShort); name != "" {
+	if name := text.Clip(text.Squash(body.Find(`[data-testid="reviewer-name"], [data-testid="customer-name"]`).First().Text()), maxShort); name != "" {
 		r.Author = &name
 	}
 	if t := body.Find("time[datetime]").First(); t.Length() > 0 {
@@ -258,11 +258,11 @@ func card(n *goquery.Selection, id string) (review.Review, error) {
 			r.Date = &d
 		}
 	}
-	r.Title = clip(norm(body.Find(`[data-testid="review-title"]`).First().Text()), maxShort)
-	r.Text = joinText(r.Title, clip(norm(body.Find(`[data-testid="review-comment"]`).First().Text()), maxText))
+	r.Title = text.Clip(text.Squash(body.Find(`[data-testid="review-title"]`).First().Text()), maxShort)
+	r.Text = joinText(r.Title, text.Clip(text.Squash(body.Find(`[data-testid="review-comment"]`).First().Text()), maxText))
 	r.Lang = langOf(body.Find(`[data-testid="review-comment"]`).First().AttrOr("lang", ""))
 	if p := body.Find(`[data-testid="review-product"]`).First(); p.Length() > 0 {
-		if title := clip(norm(p.Text()), maxShort); title != "" {
+		if title := text.Clip(text.Squash(p.Text()), maxShort); title != "" {
 			r.Listing = &review.Listing{ID: p.AttrOr("data-sku", ""), Title: title, URL: p.AttrOr("href", "")}
 		}
 	}
@@ -277,7 +277,7 @@ func joinText(title, body string) string {
 	case body == "":
 		return title
 	}
-	return clip(title+"\n\n"+body, maxText)
+	return text.Clip(title+"\n\n"+body, maxText)
 }
 
 var reDay = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})`)
@@ -349,26 +349,4 @@ func number(v any) (float64, bool) {
 func digest(parts ...string) string {
 	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(h[:8])
-}
-
-func longest(s *goquery.Selection) string {
-	best := ""
-	s.EachWithBreak(func(i int, e *goquery.Selection) bool {
-		if t := e.Text(); len(t) > len(best) {
-			best = t
-		}
-		return i < 100
-	})
-	return best
-}
-
-func norm(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\u00a0", " ")), " ")
-}
-
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return strings.TrimSpace(string([]rune(s)[:n]))
 }
