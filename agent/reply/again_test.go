@@ -19,6 +19,14 @@ func TestSecondMention(t *testing.T) {
 		{"de", "Nach zwei Wochen Wartezeit funktionierte nichts.", []review.Topic{review.Delivery, review.Defect}},
 		{"de", "Es hat ewig gedauert und die Beschreibung stimmte nicht.", []review.Topic{review.Delivery, review.NotAsDescribed}},
 		{"en", "Waited three weeks and then it all arrived broken.", []review.Topic{review.Delivery, review.Damaged}},
+		{"nl", "Drie weken gewacht en toen kwam alles kapot aan.", []review.Topic{review.Delivery, review.Damaged}},
+		{"sv", "Väntade tre veckor och sedan kom allt trasigt.", []review.Topic{review.Delivery, review.Damaged}},
+		{"da", "Ventede tre uger, og så kom det hele i stykker.", []review.Topic{review.Delivery, review.Damaged}},
+		{"no", "Ventet tre uker, og så kom alt knust.", []review.Topic{review.Delivery, review.Damaged}},
+		{"fr", "Trois semaines d'attente et tout est arrivé cassé.", []review.Topic{review.Delivery, review.Damaged}},
+		{"es", "Tres semanas de espera y todo llegó roto.", []review.Topic{review.Delivery, review.Damaged}},
+		{"it", "Tre settimane di attesa e tutto è arrivato rotto.", []review.Topic{review.Delivery, review.Damaged}},
+		{"pl", "Trzy tygodnie czekania, a wszystko dotarło rozbite.", []review.Topic{review.Delivery, review.Damaged}},
 	}
 	for _, tt := range tests {
 		for _, tone := range []string{"formal", "informal"} {

@@ -85,6 +85,8 @@ type book struct {
 	Slots              map[string]toned `json:"slots"`
 	// Topics name each complaint topic as a clause that follows
 	// "sorry that ..." in the customer's terms; {item} is the product.
+	// "formal_plural" wordings agree with a plural item; "formal_again"
+	// ones follow another problem without naming the order a second time.
 	Topics map[string]toned `json:"topics"`
 	// TopicWords find the sentence of the review that talks about a topic
 	// (and stand in for the classifier's topics when it found none).

@@ -429,7 +429,12 @@ func (w *writer) topicClause(key string, again bool) (string, bool) {
 			item = w.say("item_default") // singular words must not name a plural
 		}
 	}
-	if again {
+	if ag := t[w.tone+"_again"]; again && len(ag) > 0 {
+		// Wordings written to follow another problem without naming the
+		// order again ("and that the contents arrived damaged"), for
+		// languages where no pronoun fits after "that".
+		alts = ag
+	} else if again {
 		var free []string
 		for _, a := range alts {
 			if !strings.Contains(a, "{item}") {
