@@ -273,11 +273,22 @@ func (w *writer) inVoice(a string) bool {
 }
 
 // teamWords in a signature mean the shop signs as a group ("Team
-// Tonhaus", "Het team van ...").
-var teamWords = map[string]bool{
-	"team": true, "teamet": true, "teamed": true, "équipe": true, "equipo": true, "squadra": true,
-	"zespół": true, "zespol": true, "holdet": true, "staff": true, "crew": true, "gruppe": true,
-}
+// Tonhaus", "Het team van ...", "Tonhaus GmbH"); joinWords join two
+// people ("Anna & Tom", "Anna und Tom").
+var (
+	teamWords = map[string]bool{
+		"team": true, "teamet": true, "teamed": true, "équipe": true, "equipo": true, "squadra": true,
+		"zespół": true, "zespol": true, "holdet": true, "staff": true, "crew": true, "gruppe": true,
+		"gmbh": true, "ug": true, "ag": true, "kg": true, "ltd": true, "llc": true, "inc": true, "bv": true,
+		"ab": true, "as": true, "aps": true, "sarl": true, "srl": true, "sl": true, "spa": true,
+		"shop": true, "store": true, "studio": true, "atelier": true, "boutique": true, "webshop": true,
+		"winkel": true, "butik": true, "butikk": true, "laden": true, "manufaktur": true, "sklep": true,
+	}
+	joinWords = map[string]bool{
+		"&": true, "+": true, "und": true, "and": true, "en": true, "och": true, "og": true,
+		"et": true, "y": true, "e": true, "i": true, "oraz": true,
+	}
+)
 
 // voiceFor decides who speaks in a draft: one person ("I") when the
 // seller signs with a person's name ("Anna from Tonhaus") and the language
@@ -288,6 +299,11 @@ func voiceFor(s review.Settings, b *book) uint8 {
 		return voiceWe
 	}
 	sig := strings.TrimSpace(s.Signature)
+	for _, f := range strings.Fields(strings.ToLower(sig)) {
+		if joinWords[f] {
+			return voiceWe
+		}
+	}
 	fields := strings.FieldsFunc(strings.ToLower(sig), func(r rune) bool { return !unicode.IsLetter(r) && r != '-' })
 	for _, f := range fields {
 		if teamWords[f] || strings.HasSuffix(f, "-team") || familyWords[f] {

@@ -124,6 +124,11 @@ func TestVoiceFor(t *testing.T) {
 		{"Team Tonhaus", "Tonhaus", voiceWe},
 		{"Familie Jansen", "", voiceWe},
 		{"tonhaus.de", "", voiceWe},
+		{"Tonhaus GmbH", "", voiceWe},
+		{"Anna & Tom", "", voiceWe},
+		{"Anna und Tom von Tonhaus", "Tonhaus", voiceWe},
+		{"Anna K. | Tonhaus", "Tonhaus", voiceI},
+		{"Studio Anna", "", voiceWe},
 	}
 	for _, tt := range tests {
 		s := review.Settings{Signature: tt.sig, ShopName: tt.shop}
