@@ -2,7 +2,6 @@ package etsy
 
 import (
 	"errors"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -338,18 +337,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkParse(b *testing.B) {
-	body, err := os.ReadFile("testdata/shop_reviews_de.html")
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := New()
-	u, _ := url.Parse("https://www.etsy.com/de/shop/TonwerkLina/reviews")
-	b.SetBytes(int64(len(body)))
-	for b.Loop() {
-		if _, err := s.Parse(scrapers.Page{URL: u, Body: body}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	fx.Benchmark(b, "testdata/shop_reviews_de.html", "https://www.etsy.com/de/shop/TonwerkLina/reviews")
 }
 
 // TestCaptchaElements: bot checks recognised by their elements (not only by

@@ -58,6 +58,23 @@ func (fx Fixtures) parse(t testing.TB, body []byte, rawURL string) (scrapers.Res
 	return fx.Scraper.Parse(scrapers.Page{URL: URL(t, rawURL), Body: body, Seen: fx.Seen})
 }
 
+// Benchmark measures parsing the file at path as the page at rawURL, in
+// bytes per second.
+func (fx Fixtures) Benchmark(b *testing.B, path, rawURL string) {
+	b.Helper()
+	body, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := scrapers.Page{URL: URL(b, rawURL), Body: body, Seen: fx.Seen}
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := fx.Scraper.Parse(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // Case is one saved page in testdata/ and what parsing it must give.
 type Case struct {
 	File    string // in testdata/

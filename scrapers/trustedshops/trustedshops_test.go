@@ -2,7 +2,6 @@ package trustedshops
 
 import (
 	"errors"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -213,18 +212,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkParse(b *testing.B) {
-	body, err := os.ReadFile("testdata/profile_de.html")
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := New()
-	u, _ := url.Parse(profileURL)
-	b.SetBytes(int64(len(body)))
-	for b.Loop() {
-		if _, err := s.Parse(scrapers.Page{URL: u, Body: body}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	fx.Benchmark(b, "testdata/profile_de.html", profileURL)
 }
 
 // TestDetect: without a URL, the registry finds the platform by the body.
