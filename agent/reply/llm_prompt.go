@@ -162,6 +162,12 @@ func buildPrompt(req Request, base review.Draft, lang string) Prompt {
 		fmt.Fprintf(&u, "Product: %s\n", shortTitle(rv.Listing.Title))
 	}
 	fmt.Fprintf(&u, "Shop name: %s\n", orDash(st.ShopName))
+	// The built-in draft keeps to one voice; so must the model's.
+	if b, ok := books[lang]; ok && voiceFor(st, b) == voiceI {
+		u.WriteString("Voice: the seller writes as one person (I, me, my) throughout; never switch to we.\n")
+	} else {
+		u.WriteString("Voice: write as the shop (we, us, our) throughout; never switch to I.\n")
+	}
 	fmt.Fprintf(&u, "\nReview text:\n<<<\n%s\n>>>\n", strings.TrimSpace(rv.Text))
 	if base.Reply != "" && base.Lang == lang {
 		fmt.Fprintf(&u, "\nThe shop's standard draft, for reference (keep its facts, times and offers; improve the wording):\n<<<\n%s\n>>>\n", base.Reply)

@@ -142,3 +142,20 @@ func TestVoiceFor(t *testing.T) {
 }
 
 func isLetter(r rune) bool { return unicode.IsLetter(r) }
+
+// TestPromptVoice: the language model is told the voice the built-in
+// draft uses.
+func TestPromptVoice(t *testing.T) {
+	req := Request{
+		Review:   review.Review{Text: "Die Tasse kam kaputt an."},
+		Analysis: review.Analysis{Lang: "de", Kind: review.Complaint},
+		Settings: review.Settings{ShopName: "Tonhaus", Signature: "Anna von Tonhaus"},
+	}
+	if p := buildPrompt(req, review.Draft{}, "de"); !strings.Contains(p.User, "one person (I, me, my)") {
+		t.Errorf("signed by Anna, prompt lacks the first-person voice:\n%s", p.User)
+	}
+	req.Settings.Signature = ""
+	if p := buildPrompt(req, review.Draft{}, "de"); !strings.Contains(p.User, "as the shop (we, us, our)") {
+		t.Errorf("unsigned, prompt lacks the shop's voice:\n%s", p.User)
+	}
+}
