@@ -244,32 +244,23 @@ func TestRealAjax(t *testing.T) {
 }
 
 func TestMatch(t *testing.T) {
-	tests := []struct{ url, kind string }{
-		{"https://www.etsy.com/shop/TonwerkLina", ShopReviews},
-		{"https://www.etsy.com/shop/TonwerkLina/reviews?page=2#reviews", ShopReviews},
-		{"https://www.etsy.com/de/shop/TonwerkLina", ShopReviews},
-		{"https://www.etsy.com/de-en/shop/TonwerkLina/reviews", ShopReviews},
-		{"https://www.etsy.com/listing/1500000031/handdrejad-kaffemugg", ListingReviews},
-		{"https://www.etsy.com/sv/listing/1500000031", ListingReviews},
-		{"https://www.etsy.com/nl/listing/1500000031/mok?ref=hp", ListingReviews},
-		{"https://www.etsy.com/your/shops/me/reviews", SellerReviews},
-		{"https://www.etsy.com/your/shops/me/reviews?ref=seller-platform-mcnav", SellerReviews},
-		{"https://www.etsy.com/de/your/shops/me/reviews", SellerReviews},
-		{"https://www.etsy.com/", ""},
-		{"https://www.etsy.com/search?q=mug", ""},
-		{"https://www.etsy.com/listing/abc", ""},
-		{"https://etsy.com.evil.example/shop/x", ""},
-		{"http://www.etsy.com/shop/x", ""},
-	}
-	s := New()
-	for _, tt := range tests {
-		if got := s.PageKind(scrapertest.URL(t, tt.url)); got != tt.kind {
-			t.Errorf("PageKind(%q) = %q, want %q", tt.url, got, tt.kind)
-		}
-		if got := s.Match(scrapertest.URL(t, tt.url)); got != (tt.kind != "") {
-			t.Errorf("Match(%q) = %v", tt.url, got)
-		}
-	}
+	scrapertest.PageKinds(t, New().Pages, []scrapertest.PageCase{
+		{URL: "https://www.etsy.com/shop/TonwerkLina", Kind: ShopReviews},
+		{URL: "https://www.etsy.com/shop/TonwerkLina/reviews?page=2#reviews", Kind: ShopReviews},
+		{URL: "https://www.etsy.com/de/shop/TonwerkLina", Kind: ShopReviews},
+		{URL: "https://www.etsy.com/de-en/shop/TonwerkLina/reviews", Kind: ShopReviews},
+		{URL: "https://www.etsy.com/listing/1500000031/handdrejad-kaffemugg", Kind: ListingReviews},
+		{URL: "https://www.etsy.com/sv/listing/1500000031", Kind: ListingReviews},
+		{URL: "https://www.etsy.com/nl/listing/1500000031/mok?ref=hp", Kind: ListingReviews},
+		{URL: "https://www.etsy.com/your/shops/me/reviews", Kind: SellerReviews},
+		{URL: "https://www.etsy.com/your/shops/me/reviews?ref=seller-platform-mcnav", Kind: SellerReviews},
+		{URL: "https://www.etsy.com/de/your/shops/me/reviews", Kind: SellerReviews},
+		{URL: "https://www.etsy.com/", Kind: ""},
+		{URL: "https://www.etsy.com/search?q=mug", Kind: ""},
+		{URL: "https://www.etsy.com/listing/abc", Kind: ""},
+		{URL: "https://etsy.com.evil.example/shop/x", Kind: ""},
+		{URL: "http://www.etsy.com/shop/x", Kind: ""},
+	})
 }
 
 func TestPolicy(t *testing.T) {

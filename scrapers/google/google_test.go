@@ -79,45 +79,30 @@ func TestErrors(t *testing.T) {
 }
 
 func TestMatch(t *testing.T) {
-	s := New()
-	tests := []struct {
-		url, kind string
-	}{
-		{"https://www.google.com/maps/place/Some+Shop/@52.37,4.89,17z/data=!4m8", MapsPlace},
-		{"https://www.google.de/maps/place/Laden/@48.1,11.5,17z", MapsPlace},
-		{"https://www.google.co.uk/maps/place/Shop", MapsPlace},
-		{"https://www.google.com.br/maps/place/Loja", MapsPlace},
-		{"https://www.google.se/maps?cid=123456", MapsPlace},
-		{"https://www.google.com/maps/rpc/listugcposts?authuser=0", MapsPlace},
-		{"https://maps.google.com/maps?cid=1234567890", MapsPlace},
-		{"https://www.google.nl/search?q=bakkerij#lrd=0x47c6:0x1a2b,1,,,,", SearchReviews},
-		{"https://www.google.com/search?q=x&hl=de#lrd=0x1:0x2,1,,,", SearchReviews},
-		{"https://www.google.com/async/reviewDialog?async=feature_id:0x1:0x2", SearchReviews},
-		{"https://search.google.com/local/reviews?placeid=ChIJDdnwdv0y5xQRRytw1ihZQeU", SearchReviews},
-		{"https://business.google.com/reviews", BusinessReviews},
-		{"https://business.google.com/n/1234567890/reviews?hl=de", BusinessReviews},
+	scrapertest.PageKinds(t, New().Pages, []scrapertest.PageCase{
+		{URL: "https://www.google.com/maps/place/Some+Shop/@52.37,4.89,17z/data=!4m8", Kind: MapsPlace},
+		{URL: "https://www.google.de/maps/place/Laden/@48.1,11.5,17z", Kind: MapsPlace},
+		{URL: "https://www.google.co.uk/maps/place/Shop", Kind: MapsPlace},
+		{URL: "https://www.google.com.br/maps/place/Loja", Kind: MapsPlace},
+		{URL: "https://www.google.se/maps?cid=123456", Kind: MapsPlace},
+		{URL: "https://www.google.com/maps/rpc/listugcposts?authuser=0", Kind: MapsPlace},
+		{URL: "https://maps.google.com/maps?cid=1234567890", Kind: MapsPlace},
+		{URL: "https://www.google.nl/search?q=bakkerij#lrd=0x47c6:0x1a2b,1,,,,", Kind: SearchReviews},
+		{URL: "https://www.google.com/search?q=x&hl=de#lrd=0x1:0x2,1,,,", Kind: SearchReviews},
+		{URL: "https://www.google.com/async/reviewDialog?async=feature_id:0x1:0x2", Kind: SearchReviews},
+		{URL: "https://search.google.com/local/reviews?placeid=ChIJDdnwdv0y5xQRRytw1ihZQeU", Kind: SearchReviews},
+		{URL: "https://business.google.com/reviews", Kind: BusinessReviews},
+		{URL: "https://business.google.com/n/1234567890/reviews?hl=de", Kind: BusinessReviews},
 		// not claimed
-		{"https://www.google.com/search?q=bakkerij", ""},
-		{"https://www.google.com/", ""},
-		{"https://www.google.com/mapsfoo", ""},
-		{"https://www.google.evil.com/maps/place/X", ""},
-		{"https://evil.example/https://www.google.com/maps/place/X", ""},
-		{"http://www.google.com/maps/place/X", ""},
-		{"https://www.etsy.com/shop/x", ""},
-		{"https://business.google.com/settings", ""},
-	}
-	for _, tt := range tests {
-		u := scrapertest.URL(t, tt.url)
-		if got := s.PageKind(u); got != tt.kind {
-			t.Errorf("PageKind(%q) = %q, want %q", tt.url, got, tt.kind)
-		}
-		if got := s.Match(u); got != (tt.kind != "") {
-			t.Errorf("Match(%q) = %v", tt.url, got)
-		}
-	}
-	if s.Match(nil) {
-		t.Error("Match(nil) = true")
-	}
+		{URL: "https://www.google.com/search?q=bakkerij", Kind: ""},
+		{URL: "https://www.google.com/", Kind: ""},
+		{URL: "https://www.google.com/mapsfoo", Kind: ""},
+		{URL: "https://www.google.evil.com/maps/place/X", Kind: ""},
+		{URL: "https://evil.example/https://www.google.com/maps/place/X", Kind: ""},
+		{URL: "http://www.google.com/maps/place/X", Kind: ""},
+		{URL: "https://www.etsy.com/shop/x", Kind: ""},
+		{URL: "https://business.google.com/settings", Kind: ""},
+	})
 }
 
 func TestDetect(t *testing.T) {

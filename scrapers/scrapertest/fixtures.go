@@ -31,6 +31,28 @@ func URL(t testing.TB, raw string) *url.URL {
 	return u
 }
 
+// PageCase is a URL and the page kind it is ("" for none of the
+// platform's pages).
+type PageCase struct{ URL, Kind string }
+
+// PageKinds checks the page kind and Match of each URL, and that a page
+// without a URL is none.
+func PageKinds(t *testing.T, pages *scrapers.Pages, cases []PageCase) {
+	t.Helper()
+	for _, c := range cases {
+		u := URL(t, c.URL)
+		if got := pages.PageKind(u); got != c.Kind {
+			t.Errorf("PageKind(%q) = %q, want %q", c.URL, got, c.Kind)
+		}
+		if got := pages.Match(u); got != (c.Kind != "") {
+			t.Errorf("Match(%q) = %v, want %v", c.URL, got, c.Kind != "")
+		}
+	}
+	if pages.Match(nil) {
+		t.Error("Match(nil) = true")
+	}
+}
+
 // Fixtures parses one platform's saved pages as the agent would. The checks
 // every platform owes the project (golden results, typed errors, fragments
 // that round-trip) are its methods, so each platform's tests list only

@@ -161,32 +161,26 @@ func TestRealAPI(t *testing.T) {
 }
 
 func TestMatch(t *testing.T) {
-	tests := []struct{ url, kind string }{
-		{profileURL, ProfileReviews},
-		{"https://www.trustedshops.de/bewertung/info_X0123456789ABCDEF0123456789ABCDEF.html?sort=date&page=2", ProfileReviews},
-		{"https://www.trustedshops.de/bewertung/wolle-und-co-de", ProfileReviews},
-		{"https://www.trustedshops.nl/verkopersbeoordeling/info_X0123456789ABCDEF0123456789ABCDEF.html", ProfileReviews},
-		{"https://www.trustedshops.com/buyerrating/info_X0123456789ABCDEF0123456789ABCDEF.html", ProfileReviews},
-		{"https://www.trustedshops.co.uk/buyerrating/info_X0123456789ABCDEF0123456789ABCDEF.html", ProfileReviews},
-		{"https://www.trustedshops.fr/evaluation/info_X0123456789ABCDEF0123456789ABCDEF.html", ProfileReviews},
-		{"https://www.trustedshops.pl/opinia/info_X0123456789ABCDEF0123456789ABCDEF.html", ProfileReviews},
-		{"https://www.trustedshops.at/bewertung/info_X0123456789ABCDEF0123456789ABCDEF.html", ProfileReviews},
-		{"https://www.trustedshops.ch/de/bewertung/info_X0123456789ABCDEF0123456789ABCDEF.html", ProfileReviews},
-		{"https://www.trustedshops.eu/info_X0123456789ABCDEF0123456789ABCDEF.html", ProfileReviews},
-		{inboxURL, SellerReviews},
-		{"https://app.etrusted.com/etrusted/reviews/inbox", SellerReviews},
-		{"https://www.trustedshops.de/", ""},
-		{"https://www.trustedshops.de/shops/mode/", ""},
-		{"https://app.etrusted.com/etrusted/dashboard", ""},
-		{"https://www.trustedshops.de.evil.example/bewertung/x", ""},
-		{"https://www.trustedshops.xyz/bewertung/x", ""},
-	}
-	s := New()
-	for _, tt := range tests {
-		if got := s.PageKind(scrapertest.URL(t, tt.url)); got != tt.kind {
-			t.Errorf("PageKind(%q) = %q, want %q", tt.url, got, tt.kind)
-		}
-	}
+	scrapertest.PageKinds(t, New().Pages, []scrapertest.PageCase{
+		{URL: profileURL, Kind: ProfileReviews},
+		{URL: "https://www.trustedshops.de/bewertung/info_X0123456789ABCDEF0123456789ABCDEF.html?sort=date&page=2", Kind: ProfileReviews},
+		{URL: "https://www.trustedshops.de/bewertung/wolle-und-co-de", Kind: ProfileReviews},
+		{URL: "https://www.trustedshops.nl/verkopersbeoordeling/info_X0123456789ABCDEF0123456789ABCDEF.html", Kind: ProfileReviews},
+		{URL: "https://www.trustedshops.com/buyerrating/info_X0123456789ABCDEF0123456789ABCDEF.html", Kind: ProfileReviews},
+		{URL: "https://www.trustedshops.co.uk/buyerrating/info_X0123456789ABCDEF0123456789ABCDEF.html", Kind: ProfileReviews},
+		{URL: "https://www.trustedshops.fr/evaluation/info_X0123456789ABCDEF0123456789ABCDEF.html", Kind: ProfileReviews},
+		{URL: "https://www.trustedshops.pl/opinia/info_X0123456789ABCDEF0123456789ABCDEF.html", Kind: ProfileReviews},
+		{URL: "https://www.trustedshops.at/bewertung/info_X0123456789ABCDEF0123456789ABCDEF.html", Kind: ProfileReviews},
+		{URL: "https://www.trustedshops.ch/de/bewertung/info_X0123456789ABCDEF0123456789ABCDEF.html", Kind: ProfileReviews},
+		{URL: "https://www.trustedshops.eu/info_X0123456789ABCDEF0123456789ABCDEF.html", Kind: ProfileReviews},
+		{URL: inboxURL, Kind: SellerReviews},
+		{URL: "https://app.etrusted.com/etrusted/reviews/inbox", Kind: SellerReviews},
+		{URL: "https://www.trustedshops.de/", Kind: ""},
+		{URL: "https://www.trustedshops.de/shops/mode/", Kind: ""},
+		{URL: "https://app.etrusted.com/etrusted/dashboard", Kind: ""},
+		{URL: "https://www.trustedshops.de.evil.example/bewertung/x", Kind: ""},
+		{URL: "https://www.trustedshops.xyz/bewertung/x", Kind: ""},
+	})
 }
 
 func TestPolicy(t *testing.T) {
