@@ -116,8 +116,10 @@ type book struct {
 	// "i" only where it is listed (the test holds the data to this).
 	Voices []string `json:"voices,omitempty"`
 	// voiceOf is the voice bits of every built-in alternative, read once
-	// at load.
-	voiceOf map[string]uint8
+	// at load; listVoice has them per stored list, keyed by the list's
+	// first element, so a draft looks a list up once, not each wording.
+	voiceOf   map[string]uint8
+	listVoice map[*string][]uint8
 	// topicParts is TopicWords split by splitWords, once at load: every
 	// draft searches the review for them.
 	topicParts map[string][][]string
@@ -185,7 +187,7 @@ func loadBooks() (map[string]*book, error) {
 			b.topicParts[t] = splitWords(words)
 		}
 		b.topicFirst = topicIndex(&b)
-		b.voiceOf = voiceIndex(&b)
+		b.voiceOf, b.listVoice = voiceIndex(&b)
 		out[b.Lang] = &b
 	}
 	return out, nil
@@ -242,14 +244,21 @@ const (
 
 // voiceIndex reads the voice of every alternative of every slot, topic and
 // aspect.
-func voiceIndex(b *book) map[string]uint8 {
+func voiceIndex(b *book) (map[string]uint8, map[*string][]uint8) {
 	marks := voiceMarks(b)
 	out := map[string]uint8{}
+	lists := map[*string][]uint8{}
 	add := func(t toned) {
 		for _, alts := range t {
-			for _, a := range alts {
-				out[a] = phraseVoice(marks, a)
+			if len(alts) == 0 {
+				continue
 			}
+			bits := make([]uint8, len(alts))
+			for i, a := range alts {
+				bits[i] = phraseVoice(marks, a)
+				out[a] = bits[i]
+			}
+			lists[&alts[0]] = bits
 		}
 	}
 	for _, t := range b.Slots {
@@ -261,7 +270,7 @@ func voiceIndex(b *book) map[string]uint8 {
 	for _, a := range b.Aspects {
 		add(a.Phrases)
 	}
-	return out
+	return out, lists
 }
 
 // phraseVoice returns the voice bits of the words of s; apostrophes split

@@ -246,8 +246,18 @@ func (w *writer) choose(key string, alts []string) string {
 	// handful, so a fixed array avoids an allocation).
 	var in [16]int
 	n := 0
+	bits, stored := w.b.listVoice[&alts[0]]
 	for k, a := range alts {
-		if k < len(in) && w.inVoice(a) {
+		if k >= len(in) {
+			break
+		}
+		var v uint8
+		if stored && k < len(bits) {
+			v = bits[k]
+		} else {
+			v = w.voiceOf(a)
+		}
+		if v&^w.voice == 0 {
 			in[n] = k
 			n++
 		}
@@ -263,13 +273,13 @@ func (w *writer) choose(key string, alts []string) string {
 	return alts[in[(h.Sum64()+uint64(max(w.req.Variant, 0)))%uint64(n)]]
 }
 
-// inVoice says whether an alternative fits the draft's voice.
-func (w *writer) inVoice(a string) bool {
+// voiceOf returns the voice bits of an alternative.
+func (w *writer) voiceOf(a string) uint8 {
 	v, ok := w.b.voiceOf[a]
 	if !ok {
 		v = phraseVoice(voiceMarks(w.b), a)
 	}
-	return v&^w.voice == 0
+	return v
 }
 
 // teamWords in a signature mean the shop signs as a group ("Team
