@@ -543,6 +543,22 @@ func (w *writer) offerCount(price bool) int {
 	return n
 }
 
+// aboutGoods: some topic is about the order itself (its delivery or the
+// item), not only about service, refunds or the price.
+func (w *writer) aboutGoods() bool {
+	if len(w.topics) == 0 {
+		return true // unknown: the general wordings fit
+	}
+	for _, t := range w.topics {
+		switch t {
+		case review.Service, review.Refund, review.Price:
+		default:
+			return true
+		}
+	}
+	return false
+}
+
 // priceOnly: the complaint is about the price (and maybe how it was
 // handled), which gets options rather than an apology for a fault.
 func (w *writer) priceOnly() bool {
@@ -575,7 +591,11 @@ func (w *writer) complaint() message {
 	} else {
 		m = append(m, part{"apology", w.say("apology_generic")})
 	}
-	m = append(m, part{"empathy", w.say("empathy")})
+	empathy := "empathy"
+	if !w.aboutGoods() {
+		empathy = "empathy_service" // no "you were looking forward to it" for an unanswered e-mail
+	}
+	m = append(m, part{"empathy", w.say(empathy)})
 	if offers, n := w.offers(false), w.offerCount(false); offers != "" {
 		w.vars["offers"] = offers
 		slot := "action_offer"
