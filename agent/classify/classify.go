@@ -165,8 +165,14 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 	negAt := make([]bool, len(toks))
 	intensAt := make([]bool, len(toks))
 	firstContrast := -1
+	likeAt := make([]bool, len(toks))
+	var concessionAt []int
 	for _, h := range hits {
 		switch h.p.cat {
+		case catComparison:
+			likeAt[h.end-1] = true
+		case catConcession:
+			concessionAt = append(concessionAt, h.start)
 		case catNegator:
 			negAt[h.start] = true
 			negAt[h.end-1] = true
@@ -401,10 +407,23 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 			}
 			ev.troll += min(2, float64(n))
 			ev.trollWords = append(ev.trollWords, words(h))
-		case catInsult:
-			ev.insult = append(ev.insult, words(h))
-		case catObscene:
-			ev.obscene = append(ev.obscene, words(h))
+		case catInsult, catObscene:
+			// "treated me like an idiot", "dry as hell": a comparison
+			// describes what happened; it is a complaint's anger, not abuse.
+			compared := false
+			for i := h.start - 1; i >= 0 && i >= h.start-3 && cl[i] == cl[h.start]; i-- {
+				compared = compared || likeAt[i]
+			}
+			switch {
+			case compared:
+				ev.neg++
+				ev.negWords = append(ev.negWords, words(h))
+				ev.negClauses[cl[h.start]] = true
+			case h.p.cat == catInsult:
+				ev.insult = append(ev.insult, words(h))
+			default:
+				ev.obscene = append(ev.obscene, words(h))
+			}
 		case catThreat:
 			ev.threat = append(ev.threat, words(h))
 			ev.threatAt = append(ev.threatAt, h.start)
@@ -458,7 +477,17 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 	// "Looks great, but after a week the plating came off": in a short
 	// review, a contrast followed by words that do not praise reports a
 	// problem even when no lexicon names it.
-	if len(toks) <= 40 && len(ev.problems) == 0 {
+	// Doubt before the contrast ("I was sceptical, but ...") turns it
+	// the other way: what follows is the good verdict.
+	conceded := false
+	for _, at := range concessionAt {
+		conceded = conceded || firstContrast >= 0 && at < firstContrast
+	}
+	if conceded {
+		ev.pos++
+		ev.posWords = append(ev.posWords, "doubt … but")
+	}
+	if len(toks) <= 40 && len(ev.problems) == 0 && !conceded {
 		for seg := range afterSeg {
 			n, praised := 0, posClauses[seg]
 			for i := range toks {

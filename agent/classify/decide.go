@@ -240,7 +240,10 @@ func (ev *evidence) sentiment(a *review.Analysis, stars int) []string {
 		case stars > 0:
 			starNote()
 		case textScore == 0:
-			reasons = append(reasons, "no clear signal; read as praise")
+			// Thanking someone for a complaint hurts more than asking a
+			// happy customer what went wrong.
+			a.Kind = review.Complaint
+			reasons = append(reasons, "no clear signal and no rating; read as a complaint")
 			a.Confidence = 0.3
 		}
 	}

@@ -55,6 +55,12 @@ type lexiconFile struct {
 	Otherwise []string `json:"otherwise"`
 	// Worth: "worth every penny": the price is accepted, not complained of.
 	Worth []string `json:"worth"`
+	// Concession: doubt before a contrast ("I was sceptical, but ..."): the
+	// clause after the contrast is the verdict, and it is a good one.
+	Concession []string `json:"concession"`
+	// Comparison: "like", "als", "som": an insult or curse after it describes
+	// how something was ("treated me like an idiot", "dry as hell").
+	Comparison []string `json:"comparison"`
 	// Waiting: cues of waiting ("gewartet") are delivery problems unless
 	// the same sentence names what was waited for at a table or counter
 	// (service) or money (refund).
@@ -97,6 +103,8 @@ const (
 	catIrony
 	catOtherwise
 	catWorth
+	catConcession
+	catComparison
 	catWaitCtx // topic says what a wait nearby is about
 )
 
@@ -417,6 +425,7 @@ func buildIndex(f *lexiconFile) (*index, error) {
 		{f.Demand, catDemand}, {f.Condition, catCond}, {f.Spam, catSpam},
 		{f.NoExperience, catNoExp}, {f.Offtopic, catOfftopic}, {f.Irony, catIrony},
 		{f.Otherwise, catOtherwise}, {f.Worth, catWorth},
+		{f.Concession, catConcession}, {f.Comparison, catComparison},
 	}
 	for _, l := range lists {
 		for _, w := range l.words {
