@@ -411,7 +411,7 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 			// "treated me like an idiot", "dry as hell": a comparison
 			// describes what happened; it is a complaint's anger, not abuse.
 			compared := false
-			for i := h.start - 1; i >= 0 && i >= h.start-3 && cl[i] == cl[h.start]; i-- {
+			for i := h.start - 1; i >= 0 && i >= h.start-4 && cl[i] == cl[h.start]; i-- {
 				compared = compared || likeAt[i]
 			}
 			switch {
