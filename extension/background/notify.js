@@ -23,14 +23,23 @@ export class Notifier {
     this.timer = null;
     /** Serialises lastSeq read-modify-write across overlapping deliveries. */
     this.chain = Promise.resolve();
+    /** @type {any[]} events waiting for the next pass of the chain */
+    this.incoming = [];
   }
 
   /**
-   * Takes events from a push or a catch_up; ignores any already seen.
+   * Takes events from a push or a catch_up; ignores any already seen. A page
+   * of new reviews arrives as one pushed event per review: those that come
+   * while a pass is reading or writing lastSeq wait for one next pass rather
+   * than a storage round trip each, which the page's other answers queue behind.
    * @param {any[]} events
    */
   take(events) {
+    const queued = this.incoming.length > 0; // a pass is queued and has not started: it takes these too
+    this.incoming.push(...events);
+    if (queued) return this.chain;
     this.chain = this.chain.then(async () => {
+      const events = this.incoming.splice(0);
       const { lastSeq = 0 } = await api.storage.local.get('lastSeq');
       let seen = Number(lastSeq) || 0;
       for (const ev of [...events].sort((a, b) => a.seq - b.seq)) {
