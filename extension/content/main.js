@@ -13,8 +13,10 @@ import { NOTICE_CSS } from './styles.js';
 
 const api = /** @type {typeof chrome} */ (/** @type {any} */ (globalThis).browser ?? globalThis.chrome);
 
-const BATCH_ITEMS = 50;
-const BATCH_BYTES = 2 << 20;
+/** Reviews per analyze_page (as in loader.js): the agent answers a request
+ * whole, so small requests sent together show the first cards early. */
+const CHUNK_ITEMS = 20;
+const CHUNK_BYTES = 1 << 20;
 const RESCAN_MS = 400;
 /** Time for a page that renders reviews late before we say we do not understand it. */
 const EMPTY_GRACE_MS = 3000;
@@ -34,6 +36,14 @@ function signature(s) {
   return s.replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * What loader.js sent before this module loaded: the elements with their keys
+ * and text signatures, and the answers, each {keys, res} or {keys, error}.
+ * @typedef {{el: Element, key: string, sig: string}} FirstItem
+ * @typedef {{keys: string[], res?: any, error?: any}} Answer
+ * @typedef {{found: number, items: FirstItem[], answers: Promise<Answer>[]}} FirstPass
+ */
+
 class Controller {
   /** @param {import('./card.js').PageMatch} match */
   constructor(match) {
@@ -41,6 +51,8 @@ class Controller {
     this.page = match.page;
     /** @type {WeakMap<Element, string>} generated keys for elements without an id */
     this.generated = new WeakMap();
+    /** @type {WeakMap<Element, string>} keys loader.js gave in its first pass */
+    this.adopted = new WeakMap();
     this.counter = 0;
     /** @type {Map<string, string>} key -> text signature last sent */
     this.sent = new Map();
@@ -54,10 +66,14 @@ class Controller {
     this.seenAny = false;
     /** @type {{selector: string, mode: string} | null} */
     this.pointed = null;
+    /** Settles once `pointed` is read; cards wait for it (it decides Insert). */
+    this.ready = Promise.resolve();
   }
 
-  async run() {
-    this.pointed = await remembered(this.page.name);
+  /** @param {FirstPass | null} first */
+  run(first) {
+    this.ready = remembered(this.page.name).then((p) => { this.pointed = p; }, () => {});
+    if (first) this.adopt(first);
     this.scan();
     new MutationObserver((records) => {
       // Our own cards live in shadow roots; only the host insertions show up here.
@@ -66,6 +82,16 @@ class Controller {
     }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
     setTimeout(() => this.checkEmpty(), EMPTY_GRACE_MS);
     setInterval(() => this.cards.forEach((c) => c.tick()), 60_000);
+  }
+
+  /** @param {FirstPass} first */
+  adopt(first) {
+    for (const it of first.items) {
+      this.adopted.set(it.el, it.key);
+      this.elements.set(it.key, it.el);
+      this.sent.set(it.key, it.sig);
+    }
+    for (const a of first.answers) this.receive(a);
   }
 
   schedule() {
@@ -78,7 +104,7 @@ class Controller {
 
   /** @param {Element} el */
   keyOf(el) {
-    const id = readId(el, this.page.id);
+    const id = this.adopted.get(el) || readId(el, this.page.id);
     if (id) return id;
     let k = this.generated.get(el);
     if (!k) {
@@ -123,34 +149,46 @@ class Controller {
     if (!this.seenAny) pageNotice(t('pageNotUnderstood'));
   }
 
-  /** @param {{key: string, html: string}[]} items */
-  async analyze(items) {
-    const batches = [];
+  /**
+   * Sends the items in chunks, all at once; each chunk's cards are drawn as
+   * its answer arrives.
+   * @param {{key: string, html: string}[]} items
+   */
+  analyze(items) {
+    const chunks = [];
     let cur = [];
     let bytes = 0;
     for (const it of items) {
-      if (cur.length >= BATCH_ITEMS || bytes + it.html.length > BATCH_BYTES) {
-        batches.push(cur);
+      if (cur.length >= CHUNK_ITEMS || (cur.length && bytes + it.html.length > CHUNK_BYTES)) {
+        chunks.push(cur);
         cur = [];
         bytes = 0;
       }
       cur.push(it);
       bytes += it.html.length;
     }
-    if (cur.length) batches.push(cur);
+    if (cur.length) chunks.push(cur);
     const pageLang = document.documentElement.lang || '';
-    for (const batch of batches) {
-      try {
-        const res = await send('analyze_page', { url: location.href, page_lang: pageLang, items: batch });
-        for (const r of res.results ?? []) this.show(r);
-        for (const e of res.errors ?? []) this.showError(e.key, e.error);
-        performance.mark('calmreply:badges'); // the last badge of this answer is drawn
-      } catch (e) {
-        // Forget what failed so the next scan tries again.
-        for (const it of batch) this.sent.delete(it.key);
-        this.failed(/** @type {any} */ (e));
-      }
+    for (const chunk of chunks) {
+      const keys = chunk.map((it) => it.key);
+      this.receive(send('analyze_page', { url: location.href, page_lang: pageLang, items: chunk })
+        .then((res) => ({ keys, res }), (error) => ({ keys, error })));
     }
+  }
+
+  /** @param {Promise<Answer>} answer */
+  async receive(answer) {
+    const { keys, res, error } = await answer;
+    await this.ready;
+    if (error) {
+      // Forget what failed so the next scan tries again.
+      for (const k of keys) this.sent.delete(k);
+      this.failed(error);
+      return;
+    }
+    for (const r of res.results ?? []) this.show(r);
+    for (const e of res.errors ?? []) this.showError(e.key, e.error);
+    performance.mark('calmreply:badges'); // this answer's cards are drawn (scripts/e2e/perf.mjs)
   }
 
   /** @param {{code?: string, message: string}} e */
@@ -331,8 +369,9 @@ function pageNotice(text) {
 /**
  * Entry point, called by loader.js once the worker matched this URL.
  * @param {{match: import('./card.js').PageMatch, status: string}} info
+ * @param {FirstPass | null} [first] what the loader already sent
  */
-export function start(info) {
+export function start(info, first = null) {
   if (info.status === 'unpaired') pageNotice(t('pageNotPaired'));
-  new Controller(info.match).run();
+  new Controller(info.match).run(first);
 }
