@@ -28,6 +28,40 @@ function h(tag, attrs = {}, children = []) {
   return el;
 }
 
+/** @type {CSSStyleSheet | null | undefined} the cards' one shared sheet; null where adopting fails */
+let shared;
+
+/**
+ * Styles a card's shadow root: every root adopts one shared stylesheet, so
+ * the browser parses and matches one sheet for all cards. Where adopting
+ * fails (Firefox content scripts, whose sheets live behind Xray wrappers) it
+ * returns a <style> for the caller to put in the root.
+ * @param {ShadowRoot} root
+ * @returns {HTMLStyleElement | null}
+ */
+function styleRoot(root) {
+  if (shared === undefined) {
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(CARD_CSS);
+      root.adoptedStyleSheets = [sheet];
+      shared = root.adoptedStyleSheets.length === 1 && sheet.cssRules.length > 0 ? sheet : null;
+    } catch {
+      shared = null;
+    }
+    if (shared) return null;
+    try {
+      root.adoptedStyleSheets = [];
+    } catch {
+      // nothing adopted
+    }
+  } else if (shared) {
+    root.adoptedStyleSheets = [shared];
+    return null;
+  }
+  return /** @type {HTMLStyleElement} */ (h('style', { text: CARD_CSS }));
+}
+
 /**
  * @typedef {{platform: string, policy: Record<string, any>,
  *   page: import('../lib/match.js').Page}} PageMatch
@@ -51,6 +85,8 @@ export class Card {
     this.host = document.createElement(HOST_TAG);
     this.host.setAttribute('data-calmreply-key', result.key ?? result.review?.id ?? '');
     this.root = this.host.attachShadow({ mode: 'open' });
+    /** @type {HTMLStyleElement | null} */
+    this.style = styleRoot(this.root);
     this.update(result);
     review.append(this.host);
   }
@@ -149,9 +185,9 @@ export class Card {
     this.statusEl = h('p', { class: 'status', role: 'status', 'data-part': 'status' });
     parts.push(this.statusEl);
 
-    const style = h('style', { text: CARD_CSS });
     const card = h('div', { class: 'card', 'data-part': 'card' }, parts);
-    this.root.replaceChildren(style, card);
+    if (this.style) this.root.replaceChildren(this.style, card);
+    else this.root.replaceChildren(card);
   }
 
   /** @param {string} act @param {string} label @param {string} cls @param {() => void} fn */
@@ -201,7 +237,10 @@ export function errorCard(review, error) {
   host.setAttribute('data-calmreply-error', error.code);
   const root = host.attachShadow({ mode: 'open' });
   const p = h('p', { class: 'notice', 'data-part': 'item-error', title: error.message, text: t('itemNotUnderstood', [error.code]) });
-  root.replaceChildren(h('style', { text: CARD_CSS }), h('div', { class: 'card' }, [p]));
+  const style = styleRoot(root);
+  const card = h('div', { class: 'card' }, [p]);
+  if (style) root.replaceChildren(style, card);
+  else root.replaceChildren(card);
   review.append(host);
   return host;
 }

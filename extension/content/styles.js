@@ -1,9 +1,12 @@
 // @ts-check
 // The overlay's own styles. `all: initial` on the host stops the
 // marketplace's CSS from reaching into the card; everything inside is ours.
+// `content-visibility: auto`: a card outside the viewport is laid out and
+// painted when it scrolls near, not when a page of 500 reviews gets its cards.
 
 export const CARD_CSS = `
-:host { all: initial; display: block; margin: 10px 0; contain: content; }
+:host { all: initial; display: block; margin: 10px 0; contain: content;
+  content-visibility: auto; contain-intrinsic-size: auto 260px; }
 * { box-sizing: border-box; }
 .card { font: 13px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1d2327;
   background: #f6faf9; border: 1px solid #cfe0dd; border-left: 4px solid #1f7a78; border-radius: 8px; padding: 10px 12px;
