@@ -13,7 +13,10 @@
 // figure runs from DOMContentLoaded (content scripts run at document_idle,
 // after it) to the observer below seeing the last badge: an upper bound.
 //
-//   node scripts/e2e/perf.mjs [--out FILE] [--runs 20] [--sizes 10,100,500]
+// --verbose prints each run's calmreply:* marks (one 'badges' per answer) and
+// the page's script, layout, style and task time.
+//
+//   node scripts/e2e/perf.mjs [--out FILE] [--runs 20] [--sizes 10,100,500] [--verbose]
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +27,7 @@ const { values: opt } = parseArgs({
     out: { type: 'string', default: '' },
     runs: { type: 'string', default: '20' },
     sizes: { type: 'string', default: '10,100,500' },
+    verbose: { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(opt.runs);
@@ -47,7 +51,9 @@ function page(n) {
 }
 
 // Runs in the page before anything else: notes when each card's kind badge
-// first shows, looking into the cards' open shadow roots.
+// first shows, looking into the cards' open shadow roots. It starts watching
+// at DOMContentLoaded (the content script runs after it), so the page's own
+// parsing does not run it for every node and add to the script time.
 function observer() {
   const badged = new WeakSet();
   const state = { badges: 0, last: 0 };
@@ -67,15 +73,20 @@ function observer() {
       new MutationObserver(() => check(card)).observe(card.shadowRoot, { childList: true, subtree: true, characterData: true });
     }
   };
-  new MutationObserver((records) => {
-    for (const r of records) {
-      for (const n of r.addedNodes) {
-        if (!(n instanceof Element)) continue;
-        if (n.localName === 'calmreply-card') watch(n);
-        else n.querySelectorAll?.('calmreply-card').forEach(watch);
+  const start = () => {
+    document.querySelectorAll('calmreply-card').forEach(watch);
+    new MutationObserver((records) => {
+      for (const r of records) {
+        for (const n of r.addedNodes) {
+          if (!(n instanceof Element)) continue;
+          if (n.localName === 'calmreply-card') watch(n);
+          else n.querySelectorAll?.('calmreply-card').forEach(watch);
+        }
       }
-    }
-  }).observe(document, { childList: true, subtree: true });
+    }).observe(document, { childList: true, subtree: true });
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+  else start();
 }
 
 /** @param {number[]} xs @param {number} p */
@@ -119,10 +130,17 @@ try {
         // mark is the last badge. The observer's time is the fallback.
         const drawn = performance.getEntriesByName('calmreply:badges').at(-1);
         const end = drawn?.startTime ?? /** @type {any} */ (window).__calmreplyPerf.last;
-        return { ms: end - start, mark: Boolean(mark && drawn) };
+        const steps = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('calmreply:'))
+          .map((m) => `${m.name.slice('calmreply:'.length)}@${(m.startTime - start).toFixed(1)}`).join(' ');
+        return { ms: end - start, mark: Boolean(mark && drawn), steps };
       });
       startKind = t.mark ? 'mark' : 'domcontentloaded';
       const { metrics } = await cdp.send('Performance.getMetrics');
+      if (opt.verbose) {
+        const durations = metrics.filter((/** @type {any} */ m) => /^(Script|Layout|RecalcStyle|Task)Duration$/.test(m.name))
+          .map((/** @type {any} */ m) => `${m.name.replace('Duration', '')} ${(m.value * 1000).toFixed(1)}`).join(', ');
+        console.error(`perf: ${n} reviews, run ${run}: ${t.steps}; ${durations} ms`);
+      }
       const scriptMs = (metrics.find((/** @type {any} */ m) => m.name === 'ScriptDuration')?.value ?? 0) * 1000;
       await tab.close();
       pages.delete(url);
