@@ -508,7 +508,8 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 	// not praise, is the problem being reported.
 	named := len(ev.problems) > 0
 	for _, h := range afterContrast {
-		if !named && ev.negClauses[h.clauseID] && !posClauses[h.clauseID] {
+		// Who says they were never here names no area they had trouble with.
+		if !named && len(ev.noExp) == 0 && ev.negClauses[h.clauseID] && !posClauses[h.clauseID] {
 			ev.problems[h.p.topic] = append(ev.problems[h.p.topic], "but … "+words(h))
 		}
 	}
