@@ -99,6 +99,15 @@ type book struct {
 	// LateWords after a waiting time make it a delay ("a week late"), not
 	// the whole wait, so the draft does not quote it as one.
 	LateWords []string `json:"late_words,omitempty"`
+	// VisitWords reveal a review of a visit (a meal, a stay, a haircut);
+	// OrderWords one of an order, which wins over them ("die Tischdecke
+	// kam", "my order").
+	VisitWords []string `json:"visit_words,omitempty"`
+	OrderWords []string `json:"order_words,omitempty"`
+	// NeutralOne: the formal address is plural ("Państwo"), so a review by
+	// one named person gets the greeting without the name and wordings
+	// without that plural; NeutralMarks are the plural's words.
+	NeutralMarks []string `json:"neutral_marks,omitempty"`
 	// Check lists phrases a reply must never contain, by problem code.
 	Check map[string][]string `json:"check"`
 	// OfferWords reveal a promise of each offer (refund, replacement...).
@@ -131,6 +140,11 @@ type book struct {
 type refinement struct {
 	Key   string   `json:"key"`
 	Words []string `json:"words"`
+	// Also: one of these words must occur too ("waited" and "ignored").
+	Also []string `json:"also,omitempty"`
+	// Visit: the refinement fits only a review of a visit (waiting for a
+	// table is not waiting for an e-mail).
+	Visit bool `json:"visit,omitempty"`
 }
 
 // topicWordParts returns a topic's words lower-cased and split into parts.

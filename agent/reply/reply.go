@@ -191,6 +191,21 @@ type writer struct {
 	// voice is who speaks in every message of the draft (voiceI or
 	// voiceWe), see voiceFor.
 	voice uint8
+	// visit: the review is about a visit (a restaurant, hotel, salon),
+	// not an order, so there is no order number to ask for.
+	visit bool
+	// calm: an unhappy review gets the plain greeting and sign-off, not
+	// the cheerful ones ("Hejsan! ... Ha det fint!").
+	calm bool
+	// publicFirst: a public reply exists and is meant to be posted before
+	// the private message, so the message may apologise "once again".
+	publicFirst bool
+	// neutral: one named person where the formal address is plural
+	// (Polish "Państwo"): no name in the greeting, no plural wordings.
+	neutral bool
+	// hidden: the platform allows no public reply to this rating, so the
+	// private message must also carry the thanks the reply would have.
+	hidden bool
 }
 
 func newWriter(req Request) (*writer, []string) {
@@ -222,12 +237,19 @@ func newWriter(req Request) (*writer, []string) {
 	if len(w.topics) == 0 && (req.Analysis.Kind == review.Complaint || req.Analysis.Kind == "" || req.Analysis.Kind == review.Extortion) {
 		w.topics = inferTopics(b, w.toks)
 	}
+	w.topics = byWeight(w.topics)
+	w.visit = isVisit(b, w.toks, req.Review.Platform, w.topics)
+	w.calm = isUnhappy(req)
+	rating, p := req.Review.Rating, req.Policy
+	w.hidden = p.ReplyMaxRating > 0 && rating != nil && *rating > p.ReplyMaxRating
+	w.publicFirst = !w.hidden && !p.ReplyLocksReview
 	w.vars = map[string]string{
 		"name":  FirstName(req.Review.Author),
 		"shop":  req.Settings.ShopName,
 		"email": req.Settings.Contact.Email,
 		"phone": req.Settings.Contact.Phone,
 	}
+	w.neutral = len(b.NeutralMarks) > 0 && tone == "formal" && w.vars["name"] != "" && !strings.Contains(w.vars["name"], " ")
 	w.vars["when"] = w.say("when")
 	w.vars["item"] = w.item()
 	w.vars["duration"] = findDuration(b, w.toks)
@@ -260,6 +282,19 @@ func (w *writer) choose(key string, alts []string) string {
 		if v&^w.voice == 0 {
 			in[n] = k
 			n++
+		}
+	}
+	if w.neutral {
+		// Keep the wordings without the plural address, if any.
+		m := 0
+		for _, k := range in[:n] {
+			if !hasMark(alts[k], w.b.NeutralMarks) {
+				in[m] = k
+				m++
+			}
+		}
+		if m > 0 {
+			n = m
 		}
 	}
 	// The bytes fmt's "%d\x00%s" would write, without fmt's cost.
@@ -371,14 +406,23 @@ func (w *writer) item() string {
 }
 
 func (w *writer) greeting() part {
-	if w.vars["name"] != "" {
-		return part{"greeting", w.say("greet_name")}
+	if w.vars["name"] != "" && !w.neutral {
+		return part{"greeting", w.say(w.calmSlot("greet_name"))}
 	}
-	return part{"greeting", w.say("greet_anon")}
+	return part{"greeting", w.say(w.calmSlot("greet_anon"))}
+}
+
+// calmSlot is slot's "_calm" wording for an unhappy review, when the
+// language has one.
+func (w *writer) calmSlot(slot string) string {
+	if _, ok := w.b.Slots[slot+"_calm"]; ok && w.calm {
+		return slot + "_calm"
+	}
+	return slot
 }
 
 func (w *writer) closing() part {
-	c := w.say("closing")
+	c := w.say(w.calmSlot("closing"))
 	sig := w.req.Settings.Signature
 	if sig == "" && w.req.Settings.ShopName != "" {
 		sig = w.say("team")
@@ -429,7 +473,10 @@ func (w *writer) problem() string {
 // customer's waiting time, or the topic itself.
 func (w *writer) refine(t review.Topic) string {
 	for _, r := range w.b.Refine[string(t)] {
-		if _, ok := w.b.Topics[r.Key]; ok && hasWord(w.toks, r.Words) {
+		if r.Visit && !w.visit {
+			continue
+		}
+		if _, ok := w.b.Topics[r.Key]; ok && hasWord(w.toks, r.Words) && (len(r.Also) == 0 || hasWord(w.toks, r.Also)) {
 			return r.Key
 		}
 	}
@@ -611,8 +658,18 @@ func (w *writer) complaint() message {
 
 func (w *writer) complaintPrivate() message {
 	m := message{w.greeting(), {"intro", w.say("pm_intro")}}
-	if w.vars["problem"] != "" {
+	switch {
+	case w.hidden:
+		// No public reply thanks them, so this message does.
+		m = append(m, part{"thanks", w.say("pm_thanks_rating")})
+	}
+	switch {
+	case w.vars["problem"] != "" && w.publicFirst:
+		m = append(m, part{"apology", w.say("pm_apology_again")}) // "once again": the reply apologised first
+	case w.vars["problem"] != "":
 		m = append(m, part{"apology", w.say("pm_apology")})
+	default:
+		m = append(m, part{"apology", w.say("apology_generic")})
 	}
 	ask := "pm_ask"
 	for _, t := range w.topics {
@@ -620,6 +677,9 @@ func (w *writer) complaintPrivate() message {
 		case review.Damaged, review.Defect, review.WrongItem, review.NotAsDescribed, review.Quality:
 			ask = "pm_ask_photo"
 		}
+	}
+	if w.visit {
+		ask = "pm_ask_visit" // no order number after a meal or a stay
 	}
 	m = append(m, part{"ask", w.say(ask)})
 	if offers := w.offers(w.priceOnly()); offers != "" {
@@ -696,4 +756,88 @@ func (w *writer) closeParen() string {
 		return ""
 	}
 	return ")"
+}
+
+// hasMark says whether s contains one of the words in marks as a word
+// start ("Państwo", "Państwa", "Państwu" all start with "Państw").
+func hasMark(s string, marks []string) bool {
+	for _, f := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		for _, m := range marks {
+			if strings.HasPrefix(f, strings.ToLower(m)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// topicWeight orders the problems a draft names: the goods themselves and
+// a missing refund first, then a lost parcel, a delay, the service.
+var topicWeight = map[review.Topic]int{
+	review.WrongItem: 9, review.Damaged: 9, review.Defect: 9, review.Refund: 8,
+	review.NotAsDescribed: 7, review.Quality: 6, review.Delivery: 5, review.Service: 4, review.Price: 3,
+}
+
+// byWeight returns the topics, strongest first (stable among equals), so
+// the two a draft names are the two that matter most to the customer.
+func byWeight(topics []review.Topic) []review.Topic {
+	out := slices.Clone(topics)
+	slices.SortStableFunc(out, func(a, b review.Topic) int { return topicWeight[b] - topicWeight[a] })
+	return out
+}
+
+// isVisit says whether a review is about a visit (a meal, a stay, an
+// appointment) rather than an order: it names a visit, or it is a Google
+// review that names no order and no fault of a product; a shipment or
+// refund topic always means an order.
+func isVisit(b *book, toks []token, platform review.Platform, topics []review.Topic) bool {
+	if hasWhole(toks, b.OrderWords) {
+		return false
+	}
+	goods := false
+	for _, t := range topics {
+		switch t {
+		case review.Delivery, review.Refund:
+			return false
+		case review.Damaged, review.Defect, review.WrongItem, review.NotAsDescribed, review.Quality:
+			goods = true
+		}
+	}
+	// A Google review of a faulty thing may still be an order; only the
+	// words of a visit tell.
+	return hasWhole(toks, b.VisitWords) || (platform == review.Google && !goods)
+}
+
+// hasWhole is hasWord for whole words ("table" is not "tablet"); a word
+// ending in "*" still matches as a stem ("restauracj*").
+func hasWhole(toks []token, words []string) bool {
+	for _, w := range words {
+		stem, ok := strings.CutSuffix(w, "*")
+		if ok {
+			if hasWord(toks, []string{stem}) {
+				return true
+			}
+			continue
+		}
+		parts := strings.Fields(strings.ToLower(w))
+		for i := 0; len(parts) > 0 && i+len(parts) <= len(toks); i++ {
+			if partsAt(toks[i:], parts) && toks[i+len(parts)-1].lower == parts[len(parts)-1] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isUnhappy: a complaint, demand or insult, or a rating of two stars or
+// fewer, which a cheerful greeting would not fit.
+func isUnhappy(req Request) bool {
+	if r := req.Review.Rating; r != nil && *r <= 2 {
+		return true
+	}
+	switch req.Analysis.Kind {
+	case review.Complaint, review.Extortion, review.Abusive, "":
+		return req.Review.Rating == nil || *req.Review.Rating <= 3
+	}
+	return false
 }
