@@ -406,7 +406,10 @@ func (w *writer) item() string {
 }
 
 func (w *writer) greeting() part {
-	if w.vars["name"] != "" && !w.neutral {
+	// A single named person is greeted by name even where the body avoids
+	// the plural formal address (Polish "Państwo"): the name is what makes
+	// the greeting personal.
+	if w.vars["name"] != "" {
 		return part{"greeting", w.say(w.calmSlot("greet_name"))}
 	}
 	return part{"greeting", w.say(w.calmSlot("greet_anon"))}
