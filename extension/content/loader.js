@@ -1,14 +1,16 @@
 // Classic content script (MV3 content scripts cannot be modules). It decides
-// whether this URL is a page of a platform the agent knows, and only then
-// loads the module that does the work, so unrelated pages on the same hosts
-// (most of google.com) cost one storage read and nothing else. Single-page
-// apps (Google Maps) change the URL without a load: re-check when it changes.
+// whether this URL is a page of a platform the agent knows, from the site
+// profiles the worker keeps in storage.local (written at each hello), and
+// only then loads the module that does the work, so unrelated pages on the
+// same hosts (most of google.com) cost one storage read and do not even wake
+// the worker. Without cached profiles it asks the worker, which connects to
+// get them. Single-page apps (Google Maps) change the URL without a load:
+// re-check when it changes.
 //
 // Speed: loading main.js and its imports takes longer than the agent needs
-// for a page, so on a page the cached profiles (storage.local, written by the
-// worker at each hello) already match, the loader sends the reviews it finds
-// to the agent first and loads the module while the agent works; main.js
-// adopts those requests. The worker's own match stays the authority.
+// for a page, so on a matched page the loader sends the reviews it finds to
+// the agent first and loads the module while the agent works; main.js adopts
+// those requests.
 (() => {
   // The clock for scripts/e2e/perf.mjs starts here; the mark itself is only
   // set on pages we work on, so unrelated pages see nothing of us.
@@ -20,6 +22,16 @@
   const CHUNK_BYTES = 1 << 20;
   /** lib/protocol.js LIMITS.maxItemBytes: the agent refuses larger elements. */
   const MAX_ITEM_BYTES = 256 << 10;
+  /**
+   * main.js and every module it imports, requested together: requested one
+   * level after another (main.js, then its imports, then theirs) they took
+   * ~15 ms longer. A module missing here still loads through main.js's own
+   * imports; test/loader.test.js keeps the list complete.
+   */
+  const MODULES = [
+    'content/main.js', 'content/card.js', 'content/replybox.js', 'content/styles.js', 'lib/format.js',
+    'lib/i18n.js', 'lib/match.js', 'lib/notices.js', 'lib/protocol.js', 'lib/selector.js',
+  ];
   let lastHref = '';
   let started = false;
 
@@ -39,7 +51,9 @@
   function matchPage(profiles, url) {
     for (const p of Array.isArray(profiles) ? profiles : []) {
       for (const page of p?.pages ?? []) {
-        if ((page.match ?? []).some((/** @type {string} */ m) => compile(m)?.test(url))) return page;
+        if ((page.match ?? []).some((/** @type {string} */ m) => compile(m)?.test(url))) {
+          return { platform: p.platform, policy: p.policy ?? {}, page };
+        }
       }
     }
     return null;
@@ -109,44 +123,54 @@
     return { found: found.length, items, answers };
   }
 
+  /** Asks the worker whether this URL is one of ours, and whether we are paired. */
+  async function ask() {
+    const res = await api.runtime.sendMessage({ type: 'match', url: location.href });
+    if (!res || !res.ok) throw new Error(res?.message ?? 'no answer');
+    return res.data;
+  }
+
+  const main = () => Promise.all(MODULES.map((f) => import(api.runtime.getURL(f)))).then((mods) => mods[0]);
+
   async function check() {
     if (started || location.href === lastHref) return;
     lastHref = location.href;
-    let page = null;
+    let profiles = null;
     try {
-      page = matchPage((await api.storage.local.get('profiles')).profiles, location.href);
+      ({ profiles } = await api.storage.local.get('profiles'));
     } catch {
-      page = null;
+      profiles = null;
     }
-    let first = null;
-    let mod = null;
-    if (page) {
+    const cached = matchPage(profiles, location.href);
+    // The worker would answer from these same profiles: no need to wake it.
+    if (!cached && Array.isArray(profiles) && profiles.length) return;
+    if (cached) {
+      // The worker's answer (same profiles, from the same hello) only says
+      // whether we are paired; nothing waits for it.
       started = true;
       performance.mark('calmreply:start', { startTime: t0 });
-      first = firstPass(page);
-      mod = import(api.runtime.getURL('content/main.js'));
-      mod.catch(() => {}); // reported below if the worker confirms the page
-    }
-    let res;
-    try {
-      res = await api.runtime.sendMessage({ type: 'match', url: location.href });
-    } catch {
-      started = false;
-      return; // extension reloaded or worker unavailable: try again on the next URL change
-    }
-    if (!res || !res.ok || !res.data.match) {
-      started = false;
+      const first = firstPass(cached.page);
+      const status = ask().then((d) => d.status, () => '');
+      (await main()).start({ match: cached, status }, first);
       return;
     }
-    if (!started) {
-      started = true;
-      performance.mark('calmreply:start', { startTime: t0 });
+    let info;
+    try {
+      info = await ask();
+    } catch {
+      return; // extension reloaded or worker unavailable: try again on the next URL change
     }
-    // A page the cache did not know (profiles changed since): main.js scans it.
-    const m = await (mod ?? import(api.runtime.getURL('content/main.js')));
-    m.start(res.data, first);
+    if (!info.match) return;
+    started = true;
+    performance.mark('calmreply:start', { startTime: t0 });
+    (await main()).start(info);
   }
 
-  check();
-  setInterval(check, 2000);
+  // Outside a browser (test/loader.test.js runs this file in a bare context)
+  // nothing starts; the pure parts are the script's value.
+  if (api?.runtime?.id) {
+    check();
+    setInterval(check, 2000);
+  }
+  return { MODULES, compile, matchPage, readId };
 })();

@@ -367,11 +367,14 @@ function pageNotice(text) {
 }
 
 /**
- * Entry point, called by loader.js once the worker matched this URL.
- * @param {{match: import('./card.js').PageMatch, status: string}} info
+ * Entry point, called by loader.js once this URL matched a page profile.
+ * @param {{match: import('./card.js').PageMatch, status: string | Promise<string>}} info
+ *   status: the worker's, or a promise of it when the loader matched from its cache
  * @param {FirstPass | null} [first] what the loader already sent
  */
 export function start(info, first = null) {
-  if (info.status === 'unpaired') pageNotice(t('pageNotPaired'));
+  Promise.resolve(info.status).then((status) => {
+    if (status === 'unpaired') pageNotice(t('pageNotPaired'));
+  });
   new Controller(info.match).run(first);
 }
