@@ -86,6 +86,7 @@ func (c *Classifier) Classify(in Input) review.Analysis {
 	hits = c.common.index.match(t.tokens, hits)
 	ev := gather(t, hits, l.index.negAft)
 	ev.spamSignals(in.Text, t)
+	ev.maskedSwears(in.Text)
 	a := decide(ev, in.Rating)
 	a.Lang = lang
 	switch {
@@ -335,6 +336,10 @@ func gather(t text, hits []hit, negAfter bool) *evidence {
 			topic := h.p.topic
 			if h.p.wait {
 				topic = waitTopic(h)
+			} else if topic == review.Delivery && waitTopic(h) == review.Refund {
+				// "the money still hasn't arrived": what is missing is the
+				// refund, not a parcel.
+				topic = review.Refund
 			}
 			// Only a negator right beside a problem undoes it ("no damage",
 			// "nicht kaputt"); "if I do not get my money back" stays one.
@@ -575,6 +580,18 @@ func (ev *evidence) topics() ([]review.Topic, []string) {
 			if ev.negClauses[h.clause()] && (!ev.problemClauses[h.clause()] || ev.negNear(h)) {
 				found[tp] = h.p.src
 				break
+			}
+		}
+	}
+	// "no answer about my refund": a silence about a return or refund is a
+	// refund problem too.
+	if _, ok := found[review.Service]; ok {
+		if _, ok := found[review.Refund]; !ok {
+			for _, h := range ev.anchors[review.Refund] {
+				if !ev.posClauses[h.clause()] {
+					found[review.Refund] = h.p.src
+					break
+				}
 			}
 		}
 	}

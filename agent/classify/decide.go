@@ -239,6 +239,11 @@ func (ev *evidence) sentiment(a *review.Analysis, stars int) []string {
 			reasons = append(reasons, fmt.Sprintf("rating %d★ (the text says little)", stars))
 		case stars > 0:
 			starNote()
+		case textScore == 0 && ev.negators == 0 && len(ev.anchors) == 0 && len(ev.weak) == 0 && ev.words > 0:
+			// Nothing negated, no area named, no rating: an account that
+			// went smoothly in words no list knows.
+			reasons = append(reasons, "no negative signal and no rating; read as praise")
+			a.Confidence = 0.3
 		case textScore == 0:
 			// Thanking someone for a complaint hurts more than asking a
 			// happy customer what went wrong.

@@ -48,6 +48,7 @@ var partNote = map[string]string{
 	"probes":   "testdata/probes.jsonl, fresh wording written while tuning; tuned on",
 	"causes":   "testdata/causes.jsonl, fresh cases for the causes an outside held-out check found; tuned on",
 	"causes2":  "testdata/causes2.jsonl, fresh cases for the causes a second outside check found; tuned on",
+	"causes3":  "testdata/causes3.jsonl, fresh cases for the causes a third outside check found; tuned on",
 }
 
 // heldOut: every third line (the 3rd, 6th, ...) was set aside before any
@@ -163,7 +164,7 @@ func TestEvaluation(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := readEval(t)
-	split := map[string]map[string]*scores{"dev": {}, "held-out": {}, "probes": {}, "causes": {}, "causes2": {}}
+	split := map[string]map[string]*scores{"dev": {}, "held-out": {}, "probes": {}, "causes": {}, "causes2": {}, "causes3": {}}
 	type labelled struct {
 		evalCase
 		part string
@@ -180,7 +181,7 @@ func TestEvaluation(t *testing.T) {
 	// find gaps, and testdata/causes.jsonl for the causes an outside
 	// held-out check found; both were tuned on, so they are reported apart
 	// and have no floor.
-	for _, part := range []string{"probes", "causes", "causes2"} {
+	for _, part := range []string{"probes", "causes", "causes2", "causes3"} {
 		for _, ec := range readCases(t, "testdata/"+part+".jsonl") {
 			all = append(all, labelled{ec, part})
 		}
@@ -194,7 +195,7 @@ func TestEvaluation(t *testing.T) {
 			split[part][key].add(ec, c.Classify(ec.Input))
 		}
 	}
-	for _, part := range []string{"dev", "held-out", "probes", "causes", "causes2"} {
+	for _, part := range []string{"dev", "held-out", "probes", "causes", "causes2", "causes3"} {
 		t.Logf("== %s: %s ==", part, partNote[part])
 		t.Logf("%-5s %4s %8s %8s %8s", "lang", "n", "lang-acc", "kind-F1", "topic-F1")
 		keys := make([]string, 0, len(split[part]))

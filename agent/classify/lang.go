@@ -187,6 +187,14 @@ func (d *detector) detect(toks []token, pageLang string) (string, float32) {
 		score[s] += priorWeight
 	} else if page != "" && total < weakEvidence {
 		return page, 0
+	} else if page == "" {
+		// With no page to go by, a word several languages share ("Super",
+		// "Perfekt") goes to a language the product's shops mostly use.
+		for _, c := range coreLangs {
+			if s, ok := d.slot[c]; ok && score[s] > 0 {
+				score[s] += coreBias
+			}
+		}
 	}
 	best, second := -1, -1
 	for s := range score {
@@ -208,6 +216,12 @@ func (d *detector) detect(toks []token, pageLang string) (string, float32) {
 	}
 	return d.codes[best], margin
 }
+
+// coreLangs are the languages most reviews are written in; coreBias, far
+// below any word's weight, only breaks a tie in their favour.
+var coreLangs = []string{"de", "nl", "sv", "en"}
+
+const coreBias = 0.001
 
 // normalizeLang maps a page locale ("de-AT", "nb", "NO") to the ISO 639-1
 // code the lexicons use.

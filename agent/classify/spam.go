@@ -3,7 +3,10 @@ package classify
 // Hand-written scanners for the promotional signals: a regexp engine cost
 // a third of the classifier's time on long reviews.
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // tlds are the endings that make "word.tld" a web address.
 var tlds = map[string]bool{
@@ -155,3 +158,17 @@ func indexFold(s, p string) int {
 	}
 	return -1
 }
+
+// maskedSwears adds swear words written with asterisks ("f***ing", "sh*t",
+// "Sch***e"): the writer hides the letters, not the intent. A lone "*" or
+// "**" for emphasis is not one.
+func (ev *evidence) maskedSwears(s string) {
+	if !strings.Contains(s, "*") {
+		return
+	}
+	for _, m := range maskedRe.FindAllString(s, 3) {
+		ev.obscene = append(ev.obscene, m)
+	}
+}
+
+var maskedRe = regexp.MustCompile(`\b\pL{1,4}\*{1,4}\pL{0,8}`)
