@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"syscall"
@@ -95,6 +97,14 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("cannot create the data directory %s: %v", dir, err)
 	}
 
+	// A backstop, not a budget: the agent runs in 30-60 MB, but a request
+	// that reads every stored review (inbox, stats) briefly holds them all;
+	// above this the GC works harder instead of letting the heap double.
+	// GOMEMLIMIT, when set, wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
+
 	// The store's lock comes first: a second agent on the same data stops
 	// here and leaves the first untouched.
 	// Catch signals before anything is announced: a SIGINT right after the
@@ -158,6 +168,10 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	wg.Add(1)
 	go func() { defer wg.Done(); st.RunGC(ctx, 10*time.Minute) }()
 	wg.Add(1)
+	go func() { defer wg.Done(); st.RunRelease(ctx, 5*time.Second) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); giveBackHeap(ctx, 5*time.Second) }()
+	wg.Add(1)
 	go func() {
 		// A new code appears when the old one expires (a used one is
 		// replaced by Pair at once).
@@ -212,6 +226,47 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	say("calmreply agent stopped")
 	return exit
+}
+
+// memoryLimit is serve's soft limit on the Go runtime's memory.
+const memoryLimit = 256 << 20
+
+// heapSlack is how much free heap an idle agent may keep for the next burst.
+const heapSlack = 8 << 20
+
+// giveBackHeap returns the heap a burst of work (a big page, thousands of
+// stored reviews) leaves behind once the agent goes quiet. Left alone, the
+// Go runtime keeps it until its next forced GC, minutes later, and then
+// hands it back slowly; an agent that idles for hours on a seller's laptop
+// should shrink within seconds. "Quiet" is a tick without a GC cycle: busy
+// agents collect all the time and are left alone.
+func giveBackHeap(ctx context.Context, every time.Duration) {
+	samples := []metrics.Sample{
+		{Name: "/gc/cycles/total:gc-cycles"},
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"},
+	}
+	var lastCycles uint64
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		metrics.Read(samples)
+		cycles := samples[0].Value.Uint64()
+		live, objects, free := samples[1].Value.Uint64(), samples[2].Value.Uint64(), samples[3].Value.Uint64()
+		// objects counts garbage not yet collected too.
+		if cycles == lastCycles && objects+free > live+heapSlack {
+			debug.FreeOSMemory()
+			metrics.Read(samples)
+			cycles = samples[0].Value.Uint64()
+		}
+		lastCycles = cycles
+	}
 }
 
 func runToken(args []string, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -94,6 +95,8 @@ type Store struct {
 	now func() time.Time
 	// free reports free disk bytes (a field so tests can fill the disk).
 	free func(dir string) (uint64, error)
+	// used is set by every read and write, for RunRelease.
+	used atomic.Bool
 }
 
 const pidFile = "agent.pid"
@@ -104,17 +107,30 @@ func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, describe(dir, err)
 	}
+	if err := checkTables(dir); err != nil {
+		return nil, fmt.Errorf("open store in %s: %w", dir, err)
+	}
 	opts := badger.DefaultOptions(dir).
 		WithSyncWrites(true).
 		WithLogger(nil).
-		// calmreply's data is small; modest tables and caches keep the
-		// agent's memory low.
+		// Records and events (2-3 KB of JSON each) go to the value log;
+		// the LSM tree keeps keys, value pointers and the small values
+		// (sources, settings, meta/seq). Kept in the tree, every review
+		// passed through flushes and compactions several times, and their
+		// table builders, snappy block buffers and decompressed blocks
+		// held hundreds of MB of heap while storing 100,000 reviews; a
+		// tree of pointers stays a few MB and barely compacts.
+		WithValueThreshold(valueThreshold).
+		// A damaged value-log entry then reads as nothing (see decode),
+		// never as someone else's bytes.
+		WithVerifyValueChecksum(true).
 		WithMemTableSize(memTableSize).
 		WithNumMemtables(numMemtables).
 		WithBaseTableSize(2 << 20).
-		WithValueLogFileSize(64 << 20).
-		WithBlockCacheSize(16 << 20).
-		WithIndexCacheSize(8 << 20).
+		WithValueLogFileSize(valueLogFileSize).
+		// The tree is small, so are its caches.
+		WithBlockCacheSize(4 << 20).
+		WithIndexCacheSize(2 << 20).
 		WithNumCompactors(2)
 	db, err := badger.Open(opts)
 	if err != nil && strings.Contains(err.Error(), "Create a new file") {
@@ -137,6 +153,9 @@ func Open(dir string) (*Store, error) {
 	}
 	// Best effort: the pid only improves the message above.
 	_ = os.WriteFile(filepath.Join(dir, pidFile), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+	// Opening reads the newest value-log file through (up to 16 MB):
+	// nothing the agent needs in memory.
+	_ = releaseMapped(dir)
 	return &Store{db: db, dir: dir, now: time.Now, free: freeBytes}, nil
 }
 
@@ -169,20 +188,24 @@ func (s *Store) RunGC(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			// GC rewrites live values: not on a disk too full to take them.
-			if s.checkSpace() != nil {
-				continue
-			}
-			// One call rewrites at most one file; repeat while it finds work.
-			for s.db.RunValueLogGC(0.5) == nil {
+			// One call rewrites at most one file; repeat while it finds
+			// work and the disk can take the live values it copies.
+			for s.checkFree(gcFree) == nil && s.db.RunValueLogGC(0.5) == nil {
 			}
 		}
 	}
 }
 
+// view runs fn in a read-only transaction.
+func (s *Store) view(fn func(txn *badger.Txn) error) error {
+	s.used.Store(true)
+	return s.db.View(fn)
+}
+
 // update runs fn in a read-write transaction, retrying on conflicts, with
 // writers serialised.
 func (s *Store) update(fn func(txn *badger.Txn) error) error {
+	s.used.Store(true)
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if err := s.checkSpace(); err != nil {
@@ -229,7 +252,30 @@ func getJSON(txn *badger.Txn, key []byte, v any) error {
 	if err != nil {
 		return err
 	}
-	return item.Value(func(b []byte) error { return json.Unmarshal(b, v) })
+	return decode(item, v)
+}
+
+// decode reads an item's JSON value. The store never writes an empty value,
+// but Badger yields one, without an error, for a value-log entry it cannot
+// read (damaged, or failing its checksum): that is said as such.
+func decode(item *badger.Item, v any) error {
+	return item.Value(func(b []byte) error {
+		if len(b) == 0 {
+			return fmt.Errorf("store: %s is unreadable: the value log is damaged", keyName(item.Key()))
+		}
+		if err := json.Unmarshal(b, v); err != nil {
+			return fmt.Errorf("store: %s: %w", keyName(item.Key()), err)
+		}
+		return nil
+	})
+}
+
+// keyName is a key as words: event keys end in a binary seq.
+func keyName(k []byte) string {
+	if len(k) == 6+8 && string(k[:6]) == "event/" {
+		return "event " + strconv.FormatUint(binary.BigEndian.Uint64(k[6:]), 10)
+	}
+	return string(k)
 }
 
 func setJSON(txn *badger.Txn, key []byte, v any) error {
@@ -405,7 +451,7 @@ func sameStored(old, rec Record) bool {
 // Get returns one review's record, or ErrNotFound.
 func (s *Store) Get(p review.Platform, id string) (Record, error) {
 	var rec Record
-	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, reviewKey(p, id), &rec) })
+	err := s.view(func(txn *badger.Txn) error { return getJSON(txn, reviewKey(p, id), &rec) })
 	return rec, err
 }
 
@@ -465,13 +511,13 @@ func (s *Store) Put(recs []Record) error {
 
 // List calls fn for every record, in key order, until fn returns false.
 func (s *Store) List(fn func(Record) bool) error {
-	return s.db.View(func(txn *badger.Txn) error {
+	return s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("review/"), PrefetchValues: true, PrefetchSize: 64})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			var rec Record
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &rec) }); err != nil {
-				return fmt.Errorf("store: %s: %w", it.Item().Key(), err)
+			if err := decode(it.Item(), &rec); err != nil {
+				return err
 			}
 			if !fn(rec) {
 				return nil
@@ -541,12 +587,12 @@ func (s *Store) EventsAfter(after uint64, limit int) ([]protocol.Event, error) {
 		limit = 1000
 	}
 	events := []protocol.Event{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("event/"), PrefetchValues: true, PrefetchSize: 64})
 		defer it.Close()
 		for it.Seek(eventKey(after + 1)); it.Valid() && len(events) < limit; it.Next() {
 			var ev protocol.Event
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &ev) }); err != nil {
+			if err := decode(it.Item(), &ev); err != nil {
 				return err
 			}
 			events = append(events, ev)
@@ -559,7 +605,7 @@ func (s *Store) EventsAfter(after uint64, limit int) ([]protocol.Event, error) {
 // LastSeq is the seq of the newest event, 0 when there is none.
 func (s *Store) LastSeq() (uint64, error) {
 	var seq uint64
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		var err error
 		seq, err = lastSeq(txn)
 		return err
@@ -591,12 +637,12 @@ func (s *Store) DeleteSource(url string) error {
 // Sources returns every watched source, ordered by URL.
 func (s *Store) Sources() ([]Source, error) {
 	out := []Source{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("source/"), PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			var src Source
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &src) }); err != nil {
+			if err := decode(it.Item(), &src); err != nil {
 				return err
 			}
 			out = append(out, src)
@@ -611,7 +657,7 @@ var settingsKey = []byte("settings")
 // Settings returns the seller's settings; zero settings when none are saved.
 func (s *Store) Settings() (review.Settings, error) {
 	var st review.Settings
-	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, settingsKey, &st) })
+	err := s.view(func(txn *badger.Txn) error { return getJSON(txn, settingsKey, &st) })
 	if errors.Is(err, ErrNotFound) {
 		return review.Settings{}, nil
 	}
