@@ -575,8 +575,12 @@ func shortTitle(title string) string {
 	return strings.Join(words, " ")
 }
 
-// findDuration returns a waiting time the customer named ("three weeks",
-// "10 Tage"), normalised to the form the templates need, or "".
+// findDuration returns how long the customer waited for the order, as
+// they said it ("took three weeks to arrive", "nach drei Wochen
+// angekommen"), normalised to the form the templates need, or "". A number
+// and a unit are the wait only beside a word of waiting or arriving, and
+// not when the words around them make them a time ago, a delay past a
+// date, time off or a time of use.
 func findDuration(b *book, toks []token) string {
 	for i := 0; i+1 < len(toks); i++ {
 		num, unit := toks[i], toks[i+1]
@@ -587,17 +591,82 @@ func findDuration(b *book, toks []token) string {
 		if u == "" {
 			continue
 		}
-		if hasWord(toks[i+2:min(i+4, len(toks))], b.LateWords) {
+		n := ""
+		if isNumber(num.word) {
+			n = num.word
+		} else if n = lookupForm(b.Numbers, num.lower); n == "" {
+			continue
+		}
+		after := toks[i+2 : min(i+4, len(toks))]
+		if hasWord(after, b.LateWords) {
 			return "" // "eine Woche zu spät": a delay, not the whole wait
 		}
-		if isNumber(num.word) {
-			return num.word + " " + u
+		if i+2 < len(toks) && toks[i+2].sentence == num.sentence && startsWith(toks[i+2:], b.NotWaitAfter) {
+			continue // "a day off", "3 days after the promised date", "two weeks ago"
 		}
-		if n := lookupForm(b.Numbers, num.lower); n != "" {
-			return n + " " + u
+		if endsWith(toks[:i], num.sentence, b.NotWaitBefore) {
+			continue // "vor drei Wochen", "hace tres semanas"
 		}
+		if !waitNear(b, toks, i) {
+			continue // "Kunde seit 2 Jahren", "for two days I tried to call"
+		}
+		return n + " " + u
 	}
 	return ""
+}
+
+// waitNear says whether a word of waiting or arriving stands in the
+// number's sentence, at most three words before it ("took three weeks",
+// "arrived after two weeks") or five after its unit ("drei Wochen auf die
+// Tasse gewartet", "three weeks to arrive").
+func waitNear(b *book, toks []token, i int) bool {
+	s := toks[i].sentence
+	for k := max(i-3, 0); k < min(i+7, len(toks)); k++ {
+		if k == i || k == i+1 || toks[k].sentence != s {
+			continue
+		}
+		for _, w := range b.WaitWords {
+			if partsAt(toks[k:], strings.Fields(w)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// startsWith says whether one of the words (a prefix for the last part,
+// as hasWord) begins at toks[0].
+func startsWith(toks []token, words []string) bool {
+	for _, w := range words {
+		if partsAt(toks, strings.Fields(strings.ToLower(w))) {
+			return true
+		}
+	}
+	return false
+}
+
+// endsWith says whether one of the words ends right before toks' end,
+// within the sentence s ("il y a" before "trois semaines"); each part must
+// match whole.
+func endsWith(toks []token, s int, words []string) bool {
+	for _, w := range words {
+		parts := strings.Fields(strings.ToLower(w))
+		at := len(toks) - len(parts)
+		if len(parts) == 0 || at < 0 {
+			continue
+		}
+		ok := true
+		for j, p := range parts {
+			if toks[at+j].lower != p || toks[at+j].sentence != s {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // lookupForm reads "form=normal" pairs ("tagen=Tage"); a bare entry is its

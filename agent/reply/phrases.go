@@ -99,6 +99,20 @@ type book struct {
 	// LateWords after a waiting time make it a delay ("a week late"), not
 	// the whole wait, so the draft does not quote it as one.
 	LateWords []string `json:"late_words,omitempty"`
+	// WaitWords say a time is the wait for the order ("took", "waited",
+	// "angekommen", "efter ... kom"): a duration counts only with one of
+	// them right before it or a few words after it, so "took a day off"
+	// or "a customer for 2 years" is never read as a delivery time.
+	WaitWords []string `json:"wait_words,omitempty"`
+	// NotWaitBefore right before the number and NotWaitAfter right after
+	// the unit make a time something else: a time ago ("vor drei Wochen",
+	// "three weeks ago"), a delay past a date ("3 days after the promised
+	// date"), time off, a time of use ("two weeks of use").
+	NotWaitBefore []string `json:"not_wait_before,omitempty"`
+	NotWaitAfter  []string `json:"not_wait_after,omitempty"`
+	// DelayWords state that the order was slow ("waited", "late",
+	// "weeks"): without one, a delivery topic is not named as a delay.
+	DelayWords []string `json:"delay_words,omitempty"`
 	// VisitWords reveal a review of a visit (a meal, a stay, a haircut);
 	// OrderWords one of an order, which wins over them ("die Tischdecke
 	// kam", "my order").

@@ -454,11 +454,10 @@ func (w *writer) invite() part {
 func (w *writer) problem() string {
 	var clauses []string
 	itemUsed := false
-	for _, t := range w.topics {
+	for _, key := range w.problemKeys() {
 		if len(clauses) == 2 {
 			break
 		}
-		key := w.refine(t)
 		c, usedItem := w.topicClause(key, itemUsed)
 		if c != "" {
 			clauses = append(clauses, c)
@@ -469,6 +468,20 @@ func (w *writer) problem() string {
 		return ""
 	}
 	return strings.Join(clauses, w.say("and_that"))
+}
+
+// problemKeys are the topic phrases the problem may name, strongest
+// first: each topic refined by what the review says.
+func (w *writer) problemKeys() []string {
+	var keys []string
+	for _, t := range w.topics {
+		key := w.refine(t)
+		if key == "delivery_neutral" && len(w.topics) > 1 {
+			continue // another problem is the one the review describes
+		}
+		keys = append(keys, key)
+	}
+	return keys
 }
 
 // refine turns a topic into the most precise key the review supports: a
@@ -483,8 +496,16 @@ func (w *writer) refine(t review.Topic) string {
 			return r.Key
 		}
 	}
-	if t == review.Delivery && w.vars["duration"] != "" {
-		return "delivery_duration"
+	if t == review.Delivery {
+		switch {
+		case w.vars["duration"] != "":
+			return "delivery_duration"
+		case !hasWord(w.toks, w.b.DelayWords) && !hasWord(w.toks, w.b.LateWords):
+			// The review names the parcel but no wait ("the pot was
+			// broken when I opened the parcel"): saying it took long
+			// would invent a delay.
+			return "delivery_neutral"
+		}
 	}
 	return string(t)
 }
