@@ -616,12 +616,12 @@ func findDuration(b *book, toks []token) string {
 }
 
 // waitNear says whether a word of waiting or arriving stands in the
-// number's sentence, at most three words before it ("took three weeks",
+// number's sentence, at most four words before it ("took three weeks",
 // "arrived after two weeks") or five after its unit ("drei Wochen auf die
 // Tasse gewartet", "three weeks to arrive").
 func waitNear(b *book, toks []token, i int) bool {
 	s := toks[i].sentence
-	for k := max(i-3, 0); k < min(i+7, len(toks)); k++ {
+	for k := max(i-4, 0); k < min(i+7, len(toks)); k++ {
 		if k == i || k == i+1 || toks[k].sentence != s {
 			continue
 		}
