@@ -13,9 +13,8 @@ import { NOTICE_CSS } from './styles.js';
 
 const api = /** @type {typeof chrome} */ (/** @type {any} */ (globalThis).browser ?? globalThis.chrome);
 
-/** Reviews per analyze_page (as in loader.js): the agent answers a request
- * whole, so small requests sent together show the first cards early. */
-const CHUNK_ITEMS = 20;
+/** Reviews per analyze_page, sent together (see loader.js for the size). */
+const CHUNK_ITEMS = 50;
 const CHUNK_BYTES = 1 << 20;
 const RESCAN_MS = 400;
 /** Time for a page that renders reviews late before we say we do not understand it. */
