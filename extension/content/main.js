@@ -65,7 +65,8 @@ class Controller {
     this.seenAny = false;
     /** @type {{selector: string, mode: string} | null} */
     this.pointed = null;
-    /** Settles once `pointed` is read; cards wait for it (it decides Insert). */
+    /** Settles once `pointed` is read. It decides Insert only on pages whose
+     * profile has no reply box; cards elsewhere do not wait for it. */
     this.ready = Promise.resolve();
   }
 
@@ -178,13 +179,13 @@ class Controller {
   /** @param {Promise<Answer>} answer */
   async receive(answer) {
     const { keys, res, error } = await answer;
-    await this.ready;
     if (error) {
       // Forget what failed so the next scan tries again.
       for (const k of keys) this.sent.delete(k);
       this.failed(error);
       return;
     }
+    if (!this.page.reply_box) await this.ready;
     for (const r of res.results ?? []) this.show(r);
     for (const e of res.errors ?? []) this.showError(e.key, e.error);
     performance.mark('calmreply:badges'); // this answer's cards are drawn (scripts/e2e/perf.mjs)
