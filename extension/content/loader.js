@@ -61,6 +61,11 @@
     return null;
   }
 
+  /** lib/selector.js rememberKey: where a reply box the seller pointed at is kept. */
+  function rememberKey(/** @type {string} */ hostname, /** @type {string} */ pageName) {
+    return `replybox:${hostname}:${pageName}`;
+  }
+
   /** @param {Element} el @param {{selector?: string, attr: string, pattern?: string} | undefined} rule */
   function readId(el, rule) {
     if (!rule || !rule.attr) return '';
@@ -80,7 +85,7 @@
   /**
    * The first pass: finds the review elements and sends them in chunks, all
    * at once. Each answer resolves (never rejects) to {keys, res} or {keys, error}.
-   * @param {{review: string, id?: any}} page
+   * @param {{name: string, review: string, id?: any}} page
    */
   function firstPass(page) {
     let found = [];
@@ -122,7 +127,11 @@
         .then((res) => ({ keys, res }), (error) => ({ keys, error }));
     });
     for (const it of items) it.html = ''; // sent; main.js needs only the element, key and signature
-    return { found: found.length, items, answers };
+    // Read now rather than after the import: on pages without a profile reply
+    // box, a remembered one decides whether cards offer Insert.
+    const box = api.storage.local.get(rememberKey(location.hostname, page.name));
+    box.catch(() => {});
+    return { found: found.length, items, answers, box };
   }
 
   /** Asks the worker whether this URL is one of ours, and whether we are paired. */
@@ -174,5 +183,5 @@
     check();
     setInterval(check, 2000);
   }
-  return { MODULES, compile, matchPage, readId };
+  return { MODULES, compile, matchPage, readId, rememberKey };
 })();

@@ -40,7 +40,7 @@ function signature(s) {
  * and text signatures, and the answers, each {keys, res} or {keys, error}.
  * @typedef {{el: Element, key: string, sig: string}} FirstItem
  * @typedef {{keys: string[], res?: any, error?: any}} Answer
- * @typedef {{found: number, items: FirstItem[], answers: Promise<Answer>[]}} FirstPass
+ * @typedef {{found: number, items: FirstItem[], answers: Promise<Answer>[], box?: Promise<Record<string, any>>}} FirstPass
  */
 
 class Controller {
@@ -72,7 +72,7 @@ class Controller {
 
   /** @param {FirstPass | null} first */
   run(first) {
-    this.ready = remembered(this.page.name).then((p) => { this.pointed = p; }, () => {});
+    this.ready = remembered(this.page.name, first?.box).then((p) => { this.pointed = p; }, () => {});
     if (first) this.adopt(first);
     this.scan();
     new MutationObserver((records) => {

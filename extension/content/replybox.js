@@ -59,11 +59,12 @@ function firstVisible(review, selectors) {
 /**
  * The remembered box for this site and page, if the seller pointed at one.
  * @param {string} pageName
+ * @param {Promise<Record<string, any>>} [stored] storage.local's answer for the key, when already asked (loader.js)
  * @returns {Promise<{selector: string, mode: string} | null>}
  */
-export async function remembered(pageName) {
+export async function remembered(pageName, stored) {
   const key = rememberKey(location.hostname, pageName);
-  const got = await api.storage.local.get(key);
+  const got = await (stored ?? api.storage.local.get(key));
   const box = /** @type {{selector?: unknown, mode?: unknown} | undefined} */ (got[key]);
   return typeof box?.selector === 'string' && typeof box.mode === 'string' ? { selector: box.selector, mode: box.mode } : null;
 }

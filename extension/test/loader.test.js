@@ -8,6 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import vm from 'node:vm';
 import { matchPage, readId } from '../lib/match.js';
+import { rememberKey } from '../lib/selector.js';
 import { EXT, FakeElement, REPO } from './helpers.js';
 
 const loader = vm.runInNewContext(fs.readFileSync(path.join(EXT, 'content', 'loader.js'), 'utf8'), {
@@ -67,6 +68,12 @@ test('the loader reads review ids as lib/match.js does', () => {
   ];
   for (const rule of rules) {
     assert.equal(loader.readId(el, rule), readId(/** @type {any} */ (el), rule), JSON.stringify(rule));
+  }
+});
+
+test('the loader reads the remembered reply box under the key replybox.js looks up', () => {
+  for (const [host, page] of [['www.etsy.com', 'seller_reviews'], ['business.google.com', 'reviews'], ['', '']]) {
+    assert.equal(loader.rememberKey(host, page), rememberKey(host, page));
   }
 });
 
