@@ -509,11 +509,16 @@ func (s *Store) Put(recs []Record) error {
 	return nil
 }
 
+// listReleaseEvery records (10-30 MB of value log), List releases the
+// pages it read.
+const listReleaseEvery = 4096
+
 // List calls fn for every record, in key order, until fn returns false.
 func (s *Store) List(fn func(Record) bool) error {
 	return s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("review/"), PrefetchValues: true, PrefetchSize: 64})
 		defer it.Close()
+		n := 0
 		for it.Rewind(); it.Valid(); it.Next() {
 			var rec Record
 			if err := decode(it.Item(), &rec); err != nil {
@@ -521,6 +526,11 @@ func (s *Store) List(fn func(Record) bool) error {
 			}
 			if !fn(rec) {
 				return nil
+			}
+			// A full scan (inbox, stats, export) maps every value-log page
+			// in; give them back as it goes, not all of them at its end.
+			if n++; n%listReleaseEvery == 0 {
+				_ = releaseMapped(s.dir)
 			}
 		}
 		return nil
