@@ -1,6 +1,7 @@
 package server
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -249,7 +250,10 @@ func (s *Server) listInbox(c *conn, id string, q protocol.InboxQuery) {
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	var items []store.Record
+	// Only the most urgent limit records are kept while the store is read:
+	// holding every matching one made an inbox over 100,000 reviews cost
+	// hundreds of MB.
+	top := inboxTop{limit: limit}
 	open := 0
 	err := s.store.List(func(r store.Record) bool {
 		if needsAnswer(r) {
@@ -257,7 +261,7 @@ func (s *Server) listInbox(c *conn, id string, q protocol.InboxQuery) {
 		}
 		if (q.Platform == "" || r.Review.Platform == q.Platform) && (q.Kind == "" || r.Analysis.Kind == q.Kind) &&
 			(q.State == "" || r.State == q.State) {
-			items = append(items, r)
+			top.offer(r)
 		}
 		return true
 	})
@@ -265,10 +269,7 @@ func (s *Server) listInbox(c *conn, id string, q protocol.InboxQuery) {
 		s.storeErr(c, id, err)
 		return
 	}
-	sortInbox(items)
-	if len(items) > limit {
-		items = items[:limit]
-	}
+	items := top.sorted()
 	out := protocol.Inbox{Items: make([]protocol.ReviewResult, 0, len(items)), Open: open}
 	for _, r := range items {
 		out.Items = append(out.Items, r.Result())
@@ -276,22 +277,72 @@ func (s *Server) listInbox(c *conn, id string, q protocol.InboxQuery) {
 	c.reply(protocol.TypeInbox, id, out)
 }
 
-// sortInbox puts the most urgent first: reviews needing an answer before the
-// rest, then by deadline (none last), then newest first.
-func sortInbox(items []store.Record) {
-	sort.SliceStable(items, func(i, j int) bool {
-		a, b := items[i], items[j]
-		if na, nb := needsAnswer(a), needsAnswer(b); na != nb {
-			return na
-		}
-		switch {
-		case a.Deadline != nil && b.Deadline != nil && !a.Deadline.Due.Equal(b.Deadline.Due):
-			return a.Deadline.Due.Before(b.Deadline.Due)
-		case (a.Deadline == nil) != (b.Deadline == nil):
-			return a.Deadline != nil
-		}
-		return a.FirstSeen.After(b.FirstSeen)
-	})
+// moreUrgent puts the most urgent first: reviews needing an answer before
+// the rest, then by deadline (none last), then newest first.
+func moreUrgent(a, b store.Record) bool {
+	if na, nb := needsAnswer(a), needsAnswer(b); na != nb {
+		return na
+	}
+	switch {
+	case a.Deadline != nil && b.Deadline != nil && !a.Deadline.Due.Equal(b.Deadline.Due):
+		return a.Deadline.Due.Before(b.Deadline.Due)
+	case (a.Deadline == nil) != (b.Deadline == nil):
+		return a.Deadline != nil
+	}
+	return a.FirstSeen.After(b.FirstSeen)
+}
+
+// inboxTop keeps the limit most urgent records offered, in a heap with the
+// least urgent kept on top; ties go to the record offered first, as a
+// stable sort of them all would.
+type inboxTop struct {
+	limit int
+	n     int // records offered so far
+	items []ranked
+}
+
+type ranked struct {
+	rec store.Record
+	n   int
+}
+
+func (a ranked) before(b ranked) bool {
+	if moreUrgent(a.rec, b.rec) {
+		return true
+	}
+	return !moreUrgent(b.rec, a.rec) && a.n < b.n
+}
+
+func (t *inboxTop) Len() int           { return len(t.items) }
+func (t *inboxTop) Less(i, j int) bool { return t.items[j].before(t.items[i]) }
+func (t *inboxTop) Swap(i, j int)      { t.items[i], t.items[j] = t.items[j], t.items[i] }
+func (t *inboxTop) Push(x any)         { t.items = append(t.items, x.(ranked)) }
+func (t *inboxTop) Pop() any {
+	x := t.items[len(t.items)-1]
+	t.items = t.items[:len(t.items)-1]
+	return x
+}
+
+func (t *inboxTop) offer(r store.Record) {
+	x := ranked{rec: r, n: t.n}
+	t.n++
+	switch {
+	case len(t.items) < t.limit:
+		heap.Push(t, x)
+	case x.before(t.items[0]):
+		t.items[0] = x
+		heap.Fix(t, 0)
+	}
+}
+
+// sorted returns the kept records, most urgent first.
+func (t *inboxTop) sorted() []store.Record {
+	sort.Slice(t.items, func(i, j int) bool { return t.items[i].before(t.items[j]) })
+	out := make([]store.Record, len(t.items))
+	for i, x := range t.items {
+		out[i] = x.rec
+	}
+	return out
 }
 
 // addSource watches a page. The monitor owns the rules for what can be
@@ -353,10 +404,11 @@ func (s *Server) answerSources(c *conn, id string) {
 }
 
 func (s *Server) getStats(c *conn, id string) {
-	var recs []store.Record
-	if err := s.store.List(func(r store.Record) bool { recs = append(recs, r); return true }); err != nil {
+	// Counted as the store is read, not after holding every record.
+	var acc statsAcc
+	if err := s.store.List(func(r store.Record) bool { acc.add(r); return true }); err != nil {
 		s.storeErr(c, id, err)
 		return
 	}
-	c.reply(protocol.TypeStats, id, Stats(recs))
+	c.reply(protocol.TypeStats, id, acc.result())
 }

@@ -14,36 +14,54 @@ import (
 // answer (reviews already answered when first seen do not count: calmreply
 // cannot know how long those took).
 func Stats(recs []store.Record) protocol.Stats {
-	type acc struct {
-		n, needing, answered int
-		months               map[string][2]int // month -> sum, count
-		hours                []float64
-	}
-	per := map[review.Platform]*acc{}
+	var acc statsAcc
 	for _, r := range recs {
-		a := per[r.Review.Platform]
-		if a == nil {
-			a = &acc{months: map[string][2]int{}}
-			per[r.Review.Platform] = a
-		}
-		a.n++
-		if m := month(r.Review); m != "" && r.Review.Rating != nil {
-			v := a.months[m]
-			a.months[m] = [2]int{v[0] + *r.Review.Rating, v[1] + 1}
-		}
-		if r.Analysis.Action == review.Ignore || r.Analysis.Action == review.Report {
-			continue
-		}
-		a.needing++
-		if r.State == review.Replied {
-			a.answered++
-			if r.RepliedAt != nil && r.RepliedAt.After(r.FirstSeen) {
-				a.hours = append(a.hours, r.RepliedAt.Sub(r.FirstSeen).Hours())
-			}
+		acc.add(r)
+	}
+	return acc.result()
+}
+
+// statsAcc counts what Stats shows one record at a time, so the server can
+// feed it while reading the store.
+type statsAcc struct {
+	per map[review.Platform]*platformAcc
+}
+
+type platformAcc struct {
+	n, needing, answered int
+	months               map[string][2]int // month -> sum, count
+	hours                []float64
+}
+
+func (s *statsAcc) add(r store.Record) {
+	if s.per == nil {
+		s.per = map[review.Platform]*platformAcc{}
+	}
+	a := s.per[r.Review.Platform]
+	if a == nil {
+		a = &platformAcc{months: map[string][2]int{}}
+		s.per[r.Review.Platform] = a
+	}
+	a.n++
+	if m := month(r.Review); m != "" && r.Review.Rating != nil {
+		v := a.months[m]
+		a.months[m] = [2]int{v[0] + *r.Review.Rating, v[1] + 1}
+	}
+	if r.Analysis.Action == review.Ignore || r.Analysis.Action == review.Report {
+		return
+	}
+	a.needing++
+	if r.State == review.Replied {
+		a.answered++
+		if r.RepliedAt != nil && r.RepliedAt.After(r.FirstSeen) {
+			a.hours = append(a.hours, r.RepliedAt.Sub(r.FirstSeen).Hours())
 		}
 	}
+}
+
+func (s *statsAcc) result() protocol.Stats {
 	out := protocol.Stats{Platforms: []protocol.PlatformStats{}}
-	for p, a := range per {
+	for p, a := range s.per {
 		ps := protocol.PlatformStats{Platform: p, Reviews: a.n, Months: []protocol.MonthRating{}}
 		for m, v := range a.months {
 			ps.Months = append(ps.Months, protocol.MonthRating{Month: m, Average: float64(v[0]) / float64(v[1]), Count: v[1]})
