@@ -8,12 +8,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/calmreply/calmreply/shared/protocol"
 )
 
 // BenchmarkAgentFootprint measures the real agent process: its resident
 // memory after start, after the first page (every lexicon loaded), right
 // after storing 100,000 reviews through the WebSocket and 15 s later, after
-// a restart on the full store, and its start-up time on an
+// a restart on the full store and after an inbox and a stats request (each
+// reads every stored review), and its start-up time on an
 // empty store and on the full one. It is one measurement, not a loop: run it
 // with -benchtime=1x (scripts/bench does). CALMREPLY_BENCH_REVIEWS changes
 // the 100,000.
@@ -88,6 +91,19 @@ func BenchmarkAgentFootprint(b *testing.B) {
 	}
 	c.usable(html, "8000000000")
 	rssRestartLoaded := p.rssKB(b)
+	// The inbox and the stats read every stored review on each request.
+	inboxStart := time.Now()
+	if m, _, err := c.call(protocol.TypeListInbox, protocol.InboxQuery{Limit: 50}); err != nil || m.Type != protocol.TypeInbox {
+		b.Fatalf("list_inbox: %s %v", m.Type, err)
+	}
+	inbox := time.Since(inboxStart)
+	rssInbox, anonInbox := p.rssKB(b), p.status(b, "RssAnon:")
+	statsStart := time.Now()
+	if m, _, err := c.call(protocol.TypeGetStats, protocol.Empty{}); err != nil || m.Type != protocol.TypeStats {
+		b.Fatalf("get_stats: %s %v", m.Type, err)
+	}
+	stats := time.Since(statsStart)
+	rssStats, anonStats := p.rssKB(b), p.status(b, "RssAnon:")
 
 	mb := func(kb int) float64 { return float64(kb) / 1024 }
 	b.ReportMetric(mb(rssStart), "rss-start-MB")
@@ -98,12 +114,17 @@ func BenchmarkAgentFootprint(b *testing.B) {
 	b.ReportMetric(mb(rssIdle), "rss-idle-MB")
 	b.ReportMetric(mb(anonIdle), "rss-idle-anon-MB")
 	b.ReportMetric(mb(rssRestartLoaded), "rss-restart-MB")
+	b.ReportMetric(mb(rssInbox), "rss-inbox-MB")
+	b.ReportMetric(mb(rssStats), "rss-stats-MB")
+	b.ReportMetric(float64(inbox.Milliseconds()), "inbox-ms")
+	b.ReportMetric(float64(stats.Milliseconds()), "stats-ms")
 	b.ReportMetric(float64(n), "reviews")
 	b.ReportMetric(float64(n)/ingest.Seconds(), "ingest-reviews/s")
 	b.ReportMetric(float64(upEmpty.Milliseconds()), "start-empty-ms")
 	b.ReportMetric(float64(upFull.Milliseconds()), "start-full-ms")
-	b.Logf("RSS start %.0f MB, loaded %.0f MB, %d stored %.0f MB (anon %.0f, file %.0f), 15 s later %.0f MB (anon %.0f), restarted %.0f/%.0f MB; start %v empty, %v full; ingest %v",
-		mb(rssStart), mb(rssLoaded), n, mb(rssStored), mb(anonStored), mb(fileStored), mb(rssIdle), mb(anonIdle), mb(rssRestart), mb(rssRestartLoaded), upEmpty, upFull, ingest)
+	b.Logf("RSS start %.0f MB, loaded %.0f MB, %d stored %.0f MB (anon %.0f, file %.0f), 15 s later %.0f MB (anon %.0f), restarted %.0f/%.0f MB; start %v empty, %v full; ingest %v; inbox %v (RSS %.0f MB, anon %.0f), stats %v (RSS %.0f MB, anon %.0f)",
+		mb(rssStart), mb(rssLoaded), n, mb(rssStored), mb(anonStored), mb(fileStored), mb(rssIdle), mb(anonIdle), mb(rssRestart), mb(rssRestartLoaded), upEmpty, upFull, ingest,
+		inbox, mb(rssInbox), mb(anonInbox), stats, mb(rssStats), mb(anonStats))
 }
 
 // ready waits until the agent answers /healthz and returns the time since
