@@ -160,9 +160,10 @@
       // whether we are paired; nothing waits for it.
       started = true;
       performance.mark('calmreply:start', { startTime: t0 });
+      const mod = main(); // fetched while the first pass reads the page
       const first = firstPass(cached.page);
       const status = ask().then((d) => d.status, () => '');
-      (await main()).start({ match: cached, status }, first);
+      (await mod).start({ match: cached, status }, first);
       return;
     }
     let info;
