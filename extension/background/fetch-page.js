@@ -10,7 +10,18 @@ import { api } from '../lib/browser.js';
 import { t } from '../lib/i18n.js';
 import { LIMITS } from '../lib/protocol.js';
 
-const TAB_TIMEOUT_MS = 30_000;
+/** The whole background-tab path, both tabs; the agent waits longer (monitor.ExtensionTimeout). */
+export const TAB_TIMEOUT_MS = 30_000;
+/** A tab that has not even parsed the page by then is replaced by a fresh one. */
+const TAB_STALL_MS = 10_000;
+/** A tab without a renderer ('unloaded') this long after opening is replaced at once. */
+const UNLOADED_GRACE_MS = 2_000;
+/** Between looks at the tab; tabs.onUpdated wakes the wait sooner. */
+const TAB_POLL_MS = 250;
+/** A parsed page still waiting for subresources is read after this long. */
+const INTERACTIVE_GRACE_MS = 3_000;
+/** One tabs.get or script injection into the tab. */
+const PROBE_TIMEOUT_MS = 2_000;
 /** Room for the envelope around the HTML inside the agent's 4 MiB frame limit. */
 const MAX_HTML = LIMITS.maxMessageBytes - 64 * 1024;
 
@@ -51,70 +62,192 @@ function sized(url, status, html) {
 
 /** @param {string} url */
 async function viaTab(url) {
-  /** @type {number | undefined} */
-  let tabId;
-  try {
-    // Opened straight at the page. A tab opened blank and navigated after
-    // sometimes never finished its second load while a debugger was attached
-    // to new tabs (the browser tests: 3 hangs in 15 such loads, 0 in 36 this way).
-    const tab = await api.tabs.create({ url, active: false });
-    tabId = tab.id;
-    if (tabId === undefined) throw new Error('no tab');
-    const origin = new URL(url).origin;
-    await loaded(tabId, origin, true);
-    let html;
+  const origin = new URL(url).origin;
+  const deadline = Date.now() + TAB_TIMEOUT_MS;
+  let why = 'page did not finish loading';
+  // A tab that never shows the page (its renderer gone, or held back by a
+  // debugger attached to new tabs) is not waited out: one fresh tab gets the
+  // time that is left.
+  for (let attempt = 0; attempt < 2 && Date.now() < deadline; attempt++) {
+    const last = attempt === 1;
+    /** @type {number | undefined} */
+    let tabId;
     try {
-      html = await readTab(tabId);
+      const tab = await api.tabs.create({ url, active: false });
+      tabId = tab.id;
+      if (tabId === undefined) throw new Error('no tab');
+      await whenLoaded(tabId, origin, deadline, last ? Infinity : TAB_STALL_MS);
+      const html = await bounded(readTab(tabId), Math.max(deadline - Date.now(), 1_000), 'the page did not answer');
+      if (!html || looksBlocked(html)) return { url, status: 0, error: t('fetchOpenOnce') };
+      return sized(url, 200, html);
     } catch (e) {
-      // The browser's own error page (a network hiccup): one reload is cheap.
-      if (!/error page/i.test(/** @type {Error} */ (e).message)) throw e;
-      const again = loaded(tabId, origin, false);
-      await api.tabs.reload(tabId);
-      await again;
-      html = await readTab(tabId);
+      why = /** @type {Error} */ (e).message;
+      if (!(e instanceof Stalled)) break;
+    } finally {
+      if (tabId !== undefined) api.tabs.remove(tabId).catch(() => {});
     }
-    if (!html || looksBlocked(html)) return { url, status: 0, error: t('fetchOpenOnce') };
-    return sized(url, 200, html);
-  } catch (e) {
-    return { url, status: 0, error: `${t('fetchOpenOnce')} (${/** @type {Error} */ (e).message})` };
-  } finally {
-    if (tabId !== undefined) api.tabs.remove(tabId).catch(() => {});
   }
+  return { url, status: 0, error: `${t('fetchOpenOnce')} (${why})` };
 }
 
 /** The rendered page, as the seller's browser shows it. @param {number} tabId */
 async function readTab(tabId) {
   const [res] = await api.scripting.executeScript({
     target: { tabId },
+    injectImmediately: true, // the page is loaded or parsed by now; do not wait for idle
     func: () => '<!DOCTYPE html>\n' + document.documentElement.outerHTML,
   });
   return String(res?.result ?? '');
 }
 
+/** The tab never showed the page; a fresh tab may. */
+class Stalled extends Error {}
+
 /**
- * Resolves when the tab has finished loading a page of the given origin.
+ * @typedef {object} Look one look at the background tab
+ * @property {string} [status] tabs.Tab status: loading, complete or unloaded (no renderer)
+ * @property {string} [url] the tab's URL; empty until the page is committed, and for hosts we may not read
+ * @property {{state: string, origin: string} | 'error-page' | null} doc the document's own word, null when unreadable
+ * @property {string} origin the origin the page must be on
+ * @property {number} ageMs since the tab was opened or reloaded
+ * @property {number} stallMs how long the tab may take to show the page at all (Infinity: until the deadline)
+ * @property {number} interactiveMs how long the document has been parsed but still loading
+ * @property {boolean} reloaded the tab has been reloaded once already
+ */
+
+/**
+ * What one look at the tab says. Any of three signals means loaded: the tab's
+ * status, the document's own readyState (the status and its tabs.onUpdated
+ * event can lag or go missing), or a document parsed a while ago whose last
+ * subresources (a slow image or tracker) never end. A tab that has not shown
+ * a document of the page by stallMs, or has no renderer, is stalled.
+ * @param {Look} look
+ * @returns {'ready' | 'wait' | 'reload' | 'failed' | 'stalled'}
+ */
+export function judgeTab(look) {
+  const { doc, origin } = look;
+  if (doc === 'error-page') {
+    if (!look.reloaded) return 'reload';
+    // The old error page shows until the reload's own load ends.
+    return look.status === 'complete' ? 'failed' : 'wait';
+  }
+  const ours = doc?.origin === origin;
+  if (ours && doc?.state === 'complete') return 'ready';
+  if (look.status === 'complete' && originOf(look.url) === origin) return 'ready';
+  if (ours && doc?.state === 'interactive' && look.interactiveMs >= INTERACTIVE_GRACE_MS) return 'ready';
+  if (ours) return 'wait';
+  if (look.status === 'unloaded' && look.ageMs >= UNLOADED_GRACE_MS) return 'stalled';
+  return look.ageMs >= look.stallMs ? 'stalled' : 'wait';
+}
+
+/** @param {string | undefined} url */
+function originOf(url) {
+  try {
+    return new URL(url ?? '').origin;
+  } catch {
+    return ''; // hidden or not yet committed
+  }
+}
+
+/**
+ * Resolves when the tab shows a loaded page of the given origin. Looks at the
+ * tab every TAB_POLL_MS and whenever tabs.onUpdated reports a change to it,
+ * so a missed or late event costs one poll, not the whole timeout. Throws
+ * Stalled when the tab shows no document of the page by stallMs.
  * @param {number} tabId
  * @param {string} origin
- * @param {boolean} maybeDone the load may already be over (listening began after the tab was created)
+ * @param {number} deadline
+ * @param {number} stallMs
  */
-function loaded(tabId, origin, maybeDone) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      api.tabs.onUpdated.removeListener(listener);
-      reject(new Error('page did not finish loading'));
-    }, TAB_TIMEOUT_MS);
-    /** @param {number} id @param {{status?: string}} info @param {{url?: string}} tab */
-    function listener(id, info, tab) {
-      if (id !== tabId || info.status !== 'complete' || !(tab.url ?? '').startsWith(origin)) return;
-      clearTimeout(timer);
-      api.tabs.onUpdated.removeListener(listener);
-      resolve(undefined);
+async function whenLoaded(tabId, origin, deadline, stallMs) {
+  const wake = waker(tabId);
+  try {
+    let since = Date.now();
+    let interactiveAt = 0;
+    let reloaded = false;
+    for (;;) {
+      const tab = await bounded(api.tabs.get(tabId), PROBE_TIMEOUT_MS, 'the tab did not answer');
+      const doc = await probe(tabId);
+      const now = Date.now();
+      const parsed = doc && doc !== 'error-page' && doc.origin === origin && doc.state === 'interactive';
+      interactiveAt = parsed ? interactiveAt || now : 0;
+      const verdict = judgeTab({
+        status: tab.status, url: tab.url, doc, origin, reloaded, stallMs,
+        ageMs: now - since, interactiveMs: interactiveAt ? now - interactiveAt : 0,
+      });
+      switch (verdict) {
+        case 'ready':
+          return;
+        case 'reload': // the browser's own error page (a network hiccup): one reload is cheap
+          reloaded = true;
+          since = Date.now();
+          await api.tabs.reload(tabId);
+          continue;
+        case 'failed':
+          throw new Error('the browser could not load the page');
+        case 'stalled':
+          throw new Stalled(`the tab did not load the page (${tab.status ?? 'no status'})`);
+      }
+      if (now >= deadline) throw new Error('page did not finish loading');
+      await wake(Math.min(TAB_POLL_MS, deadline - now));
     }
-    api.tabs.onUpdated.addListener(listener);
-    if (maybeDone) {
-      api.tabs.get(tabId).then((tab) => {
-        if (tab.status === 'complete') listener(tabId, { status: 'complete' }, tab);
-      }, () => {});
-    }
+  } finally {
+    wake.stop();
+  }
+}
+
+/**
+ * The document's readyState and origin, 'error-page' for the browser's own
+ * error page, null while it cannot be read (not committed yet, another
+ * origin's document, or a renderer that does not answer).
+ * @param {number} tabId
+ * @returns {Promise<{state: string, origin: string} | 'error-page' | null>}
+ */
+async function probe(tabId) {
+  try {
+    const [res] = await bounded(api.scripting.executeScript({
+      target: { tabId },
+      injectImmediately: true,
+      func: () => ({ state: document.readyState, origin: location.origin }),
+    }), PROBE_TIMEOUT_MS, 'no answer');
+    const r = res?.result;
+    return r && typeof r.state === 'string' && typeof r.origin === 'string' ? r : null;
+  } catch (e) {
+    return /error page/i.test(/** @type {Error} */ (e).message) ? 'error-page' : null;
+  }
+}
+
+/**
+ * A sleep that tabs.onUpdated for the tab cuts short; one listener for the
+ * whole wait.
+ * @param {number} tabId
+ */
+function waker(tabId) {
+  /** @type {(() => void) | null} */
+  let kick = null;
+  /** @param {number} id */
+  const listener = (id) => { if (id === tabId) kick?.(); };
+  api.tabs.onUpdated.addListener(listener);
+  /** @param {number} ms */
+  const wake = (ms) => new Promise((resolve) => {
+    const timer = setTimeout(() => { kick = null; resolve(undefined); }, ms);
+    kick = () => { clearTimeout(timer); kick = null; resolve(undefined); };
   });
+  return Object.assign(wake, { stop: () => api.tabs.onUpdated.removeListener(listener) });
+}
+
+/**
+ * A browser call that may never settle (a renderer held by a debugger does
+ * not answer script injection) gets a time limit.
+ * @template T
+ * @param {Promise<T>} p
+ * @param {number} ms
+ * @param {string} what the error's message when time runs out
+ * @returns {Promise<T>}
+ */
+function bounded(p, ms, what) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(what)), ms); });
+  return /** @type {Promise<T>} */ (Promise.race([p, late]).finally(() => clearTimeout(timer)));
 }
