@@ -89,8 +89,9 @@ export async function startAgent(bin, extraArgs = [], reuse = {}) {
 /**
  * Launches headless Chromium with the unpacked extension (flags from
  * shared/notes/browser-testing.md) and finds the extension's id.
+ * @param {string[]} [extraArgs] more Chromium flags (perf.mjs maps the platform host to a local server)
  */
-export async function launch() {
+export async function launch(extraArgs = []) {
   const userData = tempDir('calmreply-profile-');
   const context = await chromium.launchPersistentContext(userData, {
     executablePath: CHROMIUM,
@@ -102,6 +103,7 @@ export async function launch() {
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--lang=en-US',
+      ...extraArgs,
     ],
     locale: 'en-US',
     viewport: { width: 1100, height: 900 },
