@@ -41,9 +41,9 @@ const MINOR = new Set(['cannot_delete', 'moderated']);
  */
 function h(tag, attrs = {}, children = []) {
   const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'text') el.textContent = v;
-    else el.setAttribute(k, v);
+  for (const k in attrs) {
+    if (k === 'text') el.textContent = attrs[k];
+    else el.setAttribute(k, attrs[k]);
   }
   for (const c of children) el.append(c);
   return el;

@@ -94,7 +94,24 @@
     } catch {
       found = [];
     }
-    /** @type {{el: Element, key: string, sig: string, html: string}[]} */
+    const url = location.href;
+    const pageLang = document.documentElement.lang || '';
+    /** @type {Promise<{keys: string[], res?: any, error?: any}>[]} */
+    const answers = [];
+    /** @type {{key: string, html: string}[]} */
+    let chunk = [];
+    let bytes = 0;
+    // Each chunk goes out as soon as it is full, so the agent starts on it
+    // while the rest of the page is serialised.
+    const flush = () => {
+      if (!chunk.length) return;
+      const items = chunk;
+      const keys = items.map((it) => it.key);
+      answers.push(send('analyze_page', { url, page_lang: pageLang, items }).then((res) => ({ keys, res }), (error) => ({ keys, error })));
+      chunk = [];
+      bytes = 0;
+    };
+    /** @type {{el: Element, key: string, sig: string}[]} */
     const items = [];
     const seen = new Set();
     let n = 0;
@@ -103,30 +120,16 @@
       const key = readId(el, page.id) || `cr-first-${++n}`;
       if (seen.has(key)) continue; // a repeated id: main.js's scan decides, as for any later element
       seen.add(key);
-      items.push({ el, key, sig: (el.textContent ?? '').replace(/\s+/g, ' ').trim(), html: el.outerHTML });
+      items.push({ el, key, sig: '' });
+      const html = el.outerHTML;
+      if (html.length > MAX_ITEM_BYTES) continue;
+      if (chunk.length >= CHUNK_ITEMS || (chunk.length && bytes + html.length > CHUNK_BYTES)) flush();
+      chunk.push({ key, html });
+      bytes += html.length;
     }
-    const chunks = [];
-    let cur = [];
-    let bytes = 0;
-    for (const it of items) {
-      if (it.html.length > MAX_ITEM_BYTES) continue;
-      if (cur.length >= CHUNK_ITEMS || (cur.length && bytes + it.html.length > CHUNK_BYTES)) {
-        chunks.push(cur);
-        cur = [];
-        bytes = 0;
-      }
-      cur.push(it);
-      bytes += it.html.length;
-    }
-    if (cur.length) chunks.push(cur);
-    const url = location.href;
-    const pageLang = document.documentElement.lang || '';
-    const answers = chunks.map((chunk) => {
-      const keys = chunk.map((it) => it.key);
-      return send('analyze_page', { url, page_lang: pageLang, items: chunk.map((it) => ({ key: it.key, html: it.html })) })
-        .then((res) => ({ keys, res }), (error) => ({ keys, error }));
-    });
-    for (const it of items) it.html = ''; // sent; main.js needs only the element, key and signature
+    flush();
+    // The text signatures (main.js re-sends an element whose text changed) after the sends.
+    for (const it of items) it.sig = (it.el.textContent ?? '').replace(/\s+/g, ' ').trim();
     // Read now rather than after the import: on pages without a profile reply
     // box, a remembered one decides whether cards offer Insert.
     const box = api.storage.local.get(rememberKey(location.hostname, page.name));
