@@ -14,6 +14,8 @@ import { LIMITS } from '../lib/protocol.js';
 export const TAB_TIMEOUT_MS = 30_000;
 /** A tab that has not even parsed the page by then is replaced by a fresh one. */
 const TAB_STALL_MS = 10_000;
+/** Tabs tried for one page, the last one until TAB_TIMEOUT_MS. */
+const MAX_TABS = 3;
 /** A tab without a renderer ('unloaded') this long after opening is replaced at once. */
 const UNLOADED_GRACE_MS = 2_000;
 /** Between looks at the tab; tabs.onUpdated wakes the wait sooner. */
@@ -65,11 +67,10 @@ async function viaTab(url) {
   const origin = new URL(url).origin;
   const deadline = Date.now() + TAB_TIMEOUT_MS;
   let why = 'page did not finish loading';
-  // A tab that never shows the page (its renderer gone, or held back by a
-  // debugger attached to new tabs) is not waited out: one fresh tab gets the
-  // time that is left.
-  for (let attempt = 0; attempt < 2 && Date.now() < deadline; attempt++) {
-    const last = attempt === 1;
+  // A tab that never shows the page (no renderer, or a request that never
+  // answers) is not waited out: a fresh tab gets the time that is left.
+  for (let attempt = 1; attempt <= MAX_TABS && Date.now() < deadline; attempt++) {
+    const last = attempt === MAX_TABS;
     /** @type {number | undefined} */
     let tabId;
     try {
@@ -77,7 +78,9 @@ async function viaTab(url) {
       tabId = tab.id;
       if (tabId === undefined) throw new Error('no tab');
       await whenLoaded(tabId, origin, deadline, last ? Infinity : TAB_STALL_MS);
-      const html = await bounded(readTab(tabId), Math.max(deadline - Date.now(), 1_000), 'the page did not answer');
+      // A renderer that does not answer now will not; a fresh tab may.
+      const html = await bounded(readTab(tabId), PROBE_TIMEOUT_MS * 2, 'the page did not answer')
+        .catch((e) => { throw new Stalled(e.message); });
       if (!html || looksBlocked(html)) return { url, status: 0, error: t('fetchOpenOnce') };
       return sized(url, 200, html);
     } catch (e) {
