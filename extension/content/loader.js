@@ -39,14 +39,21 @@
 
   // The rules of lib/match.js (compile, matchPage, readId), restated because
   // a classic script cannot import it; main.js adopts the keys read here.
+  /** @type {Map<string, RegExp | null>} */
+  const compiled = new Map();
+
   /** @param {string} pattern */
   function compile(pattern) {
+    if (compiled.has(pattern)) return compiled.get(pattern) ?? null;
     const ci = pattern.startsWith('(?i)');
+    let re = null;
     try {
-      return new RegExp(ci ? pattern.slice(4) : pattern, ci ? 'i' : '');
+      re = new RegExp(ci ? pattern.slice(4) : pattern, ci ? 'i' : '');
     } catch {
-      return null;
+      re = null;
     }
+    compiled.set(pattern, re);
+    return re;
   }
 
   /** @param {any[]} profiles @param {string} url */
@@ -166,6 +173,10 @@
       const mod = main(); // fetched while the first pass reads the page
       const first = firstPass(cached.page);
       const status = ask().then((d) => d.status, () => '');
+      // The first chrome.i18n.getMessage in a page fetches the extension's
+      // strings from the browser, synchronously: pay it now, while the thread
+      // would wait for the modules and the agent anyway, not at the first card.
+      api.i18n?.getMessage('extName');
       (await mod).start({ match: cached, status }, first);
       return;
     }
