@@ -55,8 +55,9 @@ let shared;
 /**
  * Styles a card's shadow root: every root adopts one shared stylesheet, so
  * the browser parses and matches one sheet for all cards. Where adopting
- * fails (Firefox content scripts, whose sheets live behind Xray wrappers) it
- * returns a <style> for the caller to put in the root.
+ * fails (older Firefox refused sheets made in a content script; Firefox ESR
+ * 128 adopts them, checked in the browser test) it returns a <style> for the
+ * caller to put in the root.
  * @param {ShadowRoot} root
  * @returns {HTMLStyleElement | null}
  */
