@@ -1,7 +1,7 @@
 // content/loader.js is a classic script, so it restates lib/match.js's rules
-// and lists main.js's module graph by hand. These tests keep both in step:
-// the loader runs in a bare context (where it starts nothing) and its pure
-// parts are compared with the module's.
+// and lib/selector.js's key for a remembered reply box. These tests keep them
+// in step: the loader runs in a bare context (where it starts nothing) and
+// its pure parts are compared with the modules'.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -75,24 +75,4 @@ test('the loader reads the remembered reply box under the key replybox.js looks 
   for (const [host, page] of [['www.etsy.com', 'seller_reviews'], ['business.google.com', 'reviews'], ['', '']]) {
     assert.equal(loader.rememberKey(host, page), rememberKey(host, page));
   }
-});
-
-test('the loader requests exactly the modules main.js imports', () => {
-  /** @type {Set<string>} */
-  const graph = new Set();
-  /** @param {string} file relative to the extension */
-  const walk = (file) => {
-    if (graph.has(file)) return;
-    graph.add(file);
-    const src = fs.readFileSync(path.join(EXT, file), 'utf8');
-    for (const m of src.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s+'([^']+)'/gms)) {
-      walk(path.posix.join(path.posix.dirname(file), m[1]));
-    }
-    for (const m of src.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)) {
-      walk(path.posix.join(path.posix.dirname(file), m[1]));
-    }
-  };
-  walk('content/main.js');
-  assert.equal(loader.MODULES[0], 'content/main.js', 'main.js first: its module is what the loader starts');
-  assert.deepEqual([...loader.MODULES].sort(), [...graph].sort());
 });
