@@ -67,8 +67,11 @@ async function viaTab(url) {
   const origin = new URL(url).origin;
   const deadline = Date.now() + TAB_TIMEOUT_MS;
   let why = 'page did not finish loading';
-  // A tab that never shows the page (no renderer, or a request that never
-  // answers) is not waited out: a fresh tab gets the time that is left.
+  // Tabs open straight at the page: opened blank and navigated after, they
+  // stalled 'unloaded' in about one load of three under Playwright's
+  // debugger (never without it). A tab that never shows the page (no
+  // renderer, or a request that never answers) is not waited out: a fresh
+  // tab gets the time that is left.
   for (let attempt = 1; attempt <= MAX_TABS && Date.now() < deadline; attempt++) {
     const last = attempt === MAX_TABS;
     /** @type {number | undefined} */
