@@ -2,12 +2,11 @@ package classify
 
 import (
 	"embed"
-	"encoding/json"
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 
+	"github.com/calmreply/calmreply/agent/langdata"
 	"github.com/calmreply/calmreply/shared/review"
 )
 
@@ -383,30 +382,17 @@ type language struct {
 
 // loadLanguages reads every embedded lexicon file.
 func loadLanguages() (map[string]*language, error) {
-	entries, err := lexiconFS.ReadDir("lexicon")
+	files, err := langdata.Load(lexiconFS, "lexicon", func(f *lexiconFile) string { return f.Lang })
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]*language{}
-	for _, e := range entries {
-		b, err := lexiconFS.ReadFile(path.Join("lexicon", e.Name()))
+	out := make(map[string]*language, len(files))
+	for code, f := range files {
+		ix, err := buildIndex(f)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("lexicon %s: %w", code, err)
 		}
-		var f lexiconFile
-		dec := json.NewDecoder(strings.NewReader(string(b)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&f); err != nil {
-			return nil, fmt.Errorf("lexicon %s: %w", e.Name(), err)
-		}
-		if f.Lang+".json" != e.Name() {
-			return nil, fmt.Errorf("lexicon %s: says lang %q", e.Name(), f.Lang)
-		}
-		ix, err := buildIndex(&f)
-		if err != nil {
-			return nil, fmt.Errorf("lexicon %s: %w", e.Name(), err)
-		}
-		out[f.Lang] = &language{code: f.Lang, file: f, index: ix}
+		out[code] = &language{code: code, file: *f, index: ix}
 	}
 	return out, nil
 }

@@ -2,12 +2,11 @@ package reply
 
 import (
 	"embed"
-	"encoding/json"
-	"fmt"
-	"path"
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/calmreply/calmreply/agent/langdata"
 )
 
 // The wording lives in one data file per language so that adding a language
@@ -188,25 +187,11 @@ func mustLoadBooks() map[string]*book {
 }
 
 func loadBooks() (map[string]*book, error) {
-	entries, err := phraseFiles.ReadDir("phrases")
+	out, err := langdata.Load(phraseFiles, "phrases", func(b *book) string { return b.Lang })
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]*book{}
-	for _, e := range entries {
-		data, err := phraseFiles.ReadFile(path.Join("phrases", e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		var b book
-		dec := json.NewDecoder(strings.NewReader(string(data)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&b); err != nil {
-			return nil, fmt.Errorf("phrases/%s: %w", e.Name(), err)
-		}
-		if want := strings.TrimSuffix(e.Name(), ".json"); b.Lang != want {
-			return nil, fmt.Errorf("phrases/%s: lang %q, want %q", e.Name(), b.Lang, want)
-		}
+	for _, b := range out {
 		b.Item.stop = stopSet(b.Item.Stop)
 		b.Item.nonItems = stopSet(b.Item.NonItems)
 		b.Item.nonItemEnds = compoundEnds(b.Item.NonItems)
@@ -214,9 +199,8 @@ func loadBooks() (map[string]*book, error) {
 		for t, words := range b.TopicWords {
 			b.topicParts[t] = splitWords(words)
 		}
-		b.topicFirst = topicIndex(&b)
-		b.voiceOf, b.listVoice = voiceIndex(&b)
-		out[b.Lang] = &b
+		b.topicFirst = topicIndex(b)
+		b.voiceOf, b.listVoice = voiceIndex(b)
 	}
 	return out, nil
 }
