@@ -4,66 +4,51 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import {
-  ARTIFACTS, buildAgent, daysAgo, fixture, installSpies, launch, pair, readCard, serveFixtures, startAgent, waitForCards,
-} from './harness.js';
+import { ARTIFACTS, daysAgo, fixture, platformSuite, readCard, waitForCards } from './harness.js';
 
 const ETSY = (/** @type {string} */ f) => fixture('scrapers', 'etsy', 'testdata', f);
 const SELLER_URL = 'https://www.etsy.com/your/shops/me/reviews';
 const SHOP_URL = 'https://www.etsy.com/de/shop/Tonwerk/reviews';
 
-/** @type {Awaited<ReturnType<typeof startAgent>>} */
-let agent;
-/** @type {Awaited<ReturnType<typeof launch>>} */
+/** @type {Awaited<ReturnType<typeof platformSuite>>} */
+let suite;
+/** @type {Awaited<ReturnType<typeof platformSuite>>['browser']} */
 let browser;
-/** @type {Promise<import('playwright-core').Page>} */
-let brokenPage;
-/** @type {string[]} */
-const posts = [];
 /** @type {import('playwright-core').Page} an extension page, to ask the worker like the inbox does */
 let extPage;
 
 before(async () => {
-  agent = await startAgent(buildAgent());
-  browser = await launch();
-  await serveFixtures(browser.context, [
-    // The 2-star review moves to 37 days ago, so Etsy's 100-day window has 63 days left today.
-    [/^https:\/\/www\.etsy\.com\/your\/shops\/me\/reviews/, ETSY('seller_reviews.html'),
-      (html) => html.replace('datetime="2024-06-02"', `datetime="${daysAgo(37)}"`)],
-    // A seller page whose reply box the profile no longer finds (Etsy renamed the field).
-    [/^https:\/\/www\.etsy\.com\/nl\/your\/shops\/me\/reviews/, ETSY('seller_reviews.html'),
-      (html) => html.replaceAll('name="response"', 'name="reply-text"')],
-    [/^https:\/\/www\.etsy\.com\/de\/shop\/Tonwerk/, ETSY('shop_reviews_de.html')],
-    [/^https:\/\/www\.etsy\.com\/shop\/Redesigned/, ETSY('err_markup_changed.html')],
-    [/^https:\/\/www\.etsy\.com\/shop\/Unrated/, ETSY('err_review_without_rating.html')],
-    [/^https:\/\/www\.etsy\.com\//, null],
-  ]);
-  await installSpies(browser.context);
-  // The fixture is static HTML; on the live page Etsy's own script reveals the
-  // response form when "Respond" is clicked. Stand in for that script.
-  await browser.context.addInitScript(() => {
-    if (!location.pathname.includes('/your/shops/me/reviews')) return;
-    document.addEventListener('click', (e) => {
-      const btn = /** @type {Element} */ (e.target).closest?.('[data-review-action="respond"]');
-      if (!btn) return;
-      btn.setAttribute('aria-expanded', 'true');
-      btn.parentElement?.querySelector('.response-form')?.removeAttribute('hidden');
-    });
+  suite = await platformSuite({
+    routes: [
+      // The 2-star review moves to 37 days ago, so Etsy's 100-day window has 63 days left today.
+      [/^https:\/\/www\.etsy\.com\/your\/shops\/me\/reviews/, ETSY('seller_reviews.html'),
+        (html) => html.replace('datetime="2024-06-02"', `datetime="${daysAgo(37)}"`)],
+      // A seller page whose reply box the profile no longer finds (Etsy renamed the field).
+      [/^https:\/\/www\.etsy\.com\/nl\/your\/shops\/me\/reviews/, ETSY('seller_reviews.html'),
+        (html) => html.replaceAll('name="response"', 'name="reply-text"')],
+      [/^https:\/\/www\.etsy\.com\/de\/shop\/Tonwerk/, ETSY('shop_reviews_de.html')],
+      [/^https:\/\/www\.etsy\.com\/shop\/Redesigned/, ETSY('err_markup_changed.html')],
+      [/^https:\/\/www\.etsy\.com\/shop\/Unrated/, ETSY('err_review_without_rating.html')],
+      [/^https:\/\/www\.etsy\.com\//, null],
+    ],
+    // The fixture is static HTML; on the live page Etsy's own script reveals the
+    // response form when "Respond" is clicked. Stand in for that script.
+    prepare: (context) => context.addInitScript(() => {
+      if (!location.pathname.includes('/your/shops/me/reviews')) return;
+      document.addEventListener('click', (e) => {
+        const btn = /** @type {Element} */ (e.target).closest?.('[data-review-action="respond"]');
+        if (!btn) return;
+        btn.setAttribute('aria-expanded', 'true');
+        btn.parentElement?.querySelector('.response-form')?.removeAttribute('hidden');
+      });
+    }),
+    brokenUrl: 'https://www.etsy.com/shop/Redesigned/reviews',
   });
-  browser.context.on('request', (r) => {
-    if (r.method() === 'POST') posts.push(r.url());
-  });
-  extPage = await pair(browser.context, browser.id, agent);
-  // Opened now: its "does not understand" grace period runs while the other tests do.
-  brokenPage = browser.context.newPage().then(async (p) => {
-    await p.goto('https://www.etsy.com/shop/Redesigned/reviews');
-    return p;
-  });
+  ({ browser, extPage } = suite);
 });
 
 after(async () => {
-  await browser?.context.close();
-  await agent?.stop();
+  await suite?.close();
 });
 
 test('the pinned extension id is the one the agent allows', () => {
@@ -112,7 +97,7 @@ test('seller page: badge, draft, rule warning and deadline on every review; Inse
   assert.ok(spy.changes > 0, 'change event seen');
   assert.equal(spy.submits, 0, 'no form was submitted');
   assert.equal(spy.submitClicks, 0, 'the post button was never clicked');
-  assert.deepEqual(posts, [], 'no POST left the page');
+  assert.deepEqual(suite.posts, [], 'no POST left the page');
   const status = await readCard(page, '[data-review-id="6300000201"] calmreply-card');
   assert.match(status?.status ?? '', /post it yourself/);
 
@@ -235,7 +220,7 @@ test('public shop page: every review gets a badge, reviews loaded later too', as
 });
 
 test('a page whose markup no longer matches shows the notice', async () => {
-  const page = await brokenPage;
+  const page = await suite.brokenPage;
   const notice = page.locator('calmreply-page-notice [data-part="message"]');
   await notice.waitFor({ state: 'visible', timeout: 10_000 });
   assert.match((await notice.textContent()) ?? '', /does not understand this page any more/);

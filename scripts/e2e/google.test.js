@@ -5,51 +5,35 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import {
-  ARTIFACTS, buildAgent, count, emulateReveal, fixture, installSpies, launch, pair, readCard, serveFixtures, startAgent,
-  waitForCards,
-} from './harness.js';
+import { ARTIFACTS, count, emulateReveal, fixture, platformSuite, readCard, waitForCards } from './harness.js';
 
 const G = (/** @type {string} */ f) => fixture('scrapers', 'google', 'testdata', f);
 const MAPS_URL = 'https://www.google.de/maps/place/Caf%C3%A9+Sonne/@52.52,13.40,17z/data=!4m8!3m7';
 const BUSINESS_URL = 'https://business.google.com/reviews';
 const MAPS_CARD = 'div[data-review-id][aria-label], div.jftiEf[data-review-id]';
 
-/** @type {Awaited<ReturnType<typeof startAgent>>} */
-let agent;
-/** @type {Awaited<ReturnType<typeof launch>>} */
+/** @type {Awaited<ReturnType<typeof platformSuite>>} */
+let suite;
+/** @type {Awaited<ReturnType<typeof platformSuite>>['browser']} */
 let browser;
-/** @type {Promise<import('playwright-core').Page>} */
-let brokenPage;
-/** @type {string[]} */
-const posts = [];
 
 before(async () => {
-  agent = await startAgent(buildAgent());
-  browser = await launch();
-  await serveFixtures(browser.context, [
-    [/^https:\/\/www\.google\.de\/maps\/place\/Caf/, G('maps_place_de.html')],
-    [/^https:\/\/www\.google\.de\/maps\/place\/Redesigned/, G('err_markup_changed.html')],
-    [/^https:\/\/business\.google\.com\/reviews/, G('business_reviews_en.html')],
-    [/^https:\/\/(www|business)\.google\./, null],
-  ]);
-  await installSpies(browser.context);
-  // Google's own script opens the shared reply dialog; the fixture is static.
-  await emulateReveal(browser.context, { host: 'business.google.com', open: '[data-reply-button]', reveal: '[role="dialog"]' });
-  browser.context.on('request', (r) => {
-    if (r.method() === 'POST') posts.push(r.url());
+  suite = await platformSuite({
+    routes: [
+      [/^https:\/\/www\.google\.de\/maps\/place\/Caf/, G('maps_place_de.html')],
+      [/^https:\/\/www\.google\.de\/maps\/place\/Redesigned/, G('err_markup_changed.html')],
+      [/^https:\/\/business\.google\.com\/reviews/, G('business_reviews_en.html')],
+      [/^https:\/\/(www|business)\.google\./, null],
+    ],
+    // Google's own script opens the shared reply dialog; the fixture is static.
+    prepare: (context) => emulateReveal(context, { host: 'business.google.com', open: '[data-reply-button]', reveal: '[role="dialog"]' }),
+    brokenUrl: 'https://www.google.de/maps/place/Redesigned',
   });
-  await pair(browser.context, browser.id, agent);
-  // Opened now: its "does not understand" grace period runs while the other tests do.
-  brokenPage = browser.context.newPage().then(async (p) => {
-    await p.goto('https://www.google.de/maps/place/Redesigned');
-    return p;
-  });
+  browser = suite.browser;
 });
 
 after(async () => {
-  await browser?.context.close();
-  await agent?.stop();
+  await suite?.close();
 });
 
 test('Maps place page: a badge on every review card, and on cards loaded later', async () => {
@@ -109,13 +93,13 @@ test('Business Profile: rule notices, Insert fills the reply dialog and posts no
   const spy = await page.evaluate(() => /** @type {any} */ (window).__calmreplySpy);
   assert.ok(spy.inputs.some((i) => i.value === target.draft || i.value?.length > 0), 'input event seen');
   assert.equal(spy.submits + spy.submitClicks, 0, 'nothing submitted');
-  assert.deepEqual(posts, []);
+  assert.deepEqual(suite.posts, []);
   await page.screenshot({ path: path.join(ARTIFACTS, 'google-business.png'), fullPage: true });
   await page.close();
 });
 
 test('a redesigned Maps page shows the notice', async () => {
-  const page = await brokenPage;
+  const page = await suite.brokenPage;
   const notice = page.locator('calmreply-page-notice [data-part="message"]');
   await notice.waitFor({ state: 'visible', timeout: 10_000 });
   assert.match((await notice.textContent()) ?? '', /does not understand this page any more/);

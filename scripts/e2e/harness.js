@@ -257,3 +257,37 @@ export async function emulateReveal(context, rule) {
 export function count(page, sel) {
   return page.evaluate((s) => document.querySelectorAll(s).length, sel);
 }
+
+/**
+ * One platform's browser suite, set up the same way for every platform: the
+ * real agent, Chromium with the extension, the platform's fixtures served
+ * under its real URLs, the page spies, every POST recorded, and the extension
+ * paired. `prepare` stands in for the platform's own page script (revealing
+ * the reply box); `brokenUrl` is opened at once, so its "does not understand"
+ * grace period runs while the other tests do.
+ * @param {{routes: Parameters<typeof serveFixtures>[1], prepare?: (context: import('playwright-core').BrowserContext) => Promise<void>, brokenUrl: string}} opts
+ */
+export async function platformSuite({ routes, prepare, brokenUrl }) {
+  const agent = await startAgent(buildAgent());
+  const browser = await launch();
+  await serveFixtures(browser.context, routes);
+  await installSpies(browser.context);
+  if (prepare) await prepare(browser.context);
+  /** @type {string[]} */
+  const posts = [];
+  browser.context.on('request', (r) => {
+    if (r.method() === 'POST') posts.push(r.url());
+  });
+  const extPage = await pair(browser.context, browser.id, agent);
+  const brokenPage = browser.context.newPage().then(async (p) => {
+    await p.goto(brokenUrl);
+    return p;
+  });
+  return {
+    agent, browser, posts, extPage, brokenPage,
+    async close() {
+      await browser.context.close();
+      await agent.stop();
+    },
+  };
+}

@@ -5,54 +5,38 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import {
-  ARTIFACTS, buildAgent, count, emulateReveal, fixture, installSpies, launch, pair, readCard, serveFixtures, startAgent,
-  waitForCards,
-} from './harness.js';
+import { ARTIFACTS, count, emulateReveal, fixture, platformSuite, readCard, waitForCards } from './harness.js';
 
 const TS = (/** @type {string} */ f) => fixture('scrapers', 'trustedshops', 'testdata', f);
 const PROFILE_URL = 'https://www.trustedshops.de/bewertung/info_X0123456789ABCDEF0123456789ABCDEF.html';
 const BROKEN_URL = 'https://www.trustedshops.de/bewertung/info_XFEDCBA9876543210FEDCBA9876543210.html';
 const INBOX_URL = 'https://app.etrusted.com/etrusted/reviews/inbox?channel=chl-1';
 
-/** @type {Awaited<ReturnType<typeof startAgent>>} */
-let agent;
-/** @type {Awaited<ReturnType<typeof launch>>} */
+/** @type {Awaited<ReturnType<typeof platformSuite>>} */
+let suite;
+/** @type {Awaited<ReturnType<typeof platformSuite>>['browser']} */
 let browser;
-/** @type {Promise<import('playwright-core').Page>} */
-let brokenPage;
-/** @type {string[]} */
-const posts = [];
 
 before(async () => {
-  agent = await startAgent(buildAgent());
-  browser = await launch();
-  await serveFixtures(browser.context, [
-    [/^https:\/\/www\.trustedshops\.de\/bewertung\/info_X0123/, TS('profile_de.html')],
-    [/^https:\/\/www\.trustedshops\.de\/bewertung\/info_XFEDC/, TS('err_markup_changed.html')],
-    [/^https:\/\/app\.etrusted\.com\/etrusted\/reviews\/inbox/, TS('inbox.html')],
-    [/^https:\/\/(www\.trustedshops\.de|app\.etrusted\.com)\//, null],
-  ]);
-  await installSpies(browser.context);
-  // eTrusted's own script opens the editor under the clicked review.
-  await emulateReveal(browser.context, {
-    host: 'app.etrusted.com', open: '[data-testid="reply-button"]', scope: '[data-testid="review-list-item"]',
-    reveal: '[data-testid="reply-editor"]',
+  suite = await platformSuite({
+    routes: [
+      [/^https:\/\/www\.trustedshops\.de\/bewertung\/info_X0123/, TS('profile_de.html')],
+      [/^https:\/\/www\.trustedshops\.de\/bewertung\/info_XFEDC/, TS('err_markup_changed.html')],
+      [/^https:\/\/app\.etrusted\.com\/etrusted\/reviews\/inbox/, TS('inbox.html')],
+      [/^https:\/\/(www\.trustedshops\.de|app\.etrusted\.com)\//, null],
+    ],
+    // eTrusted's own script opens the editor under the clicked review.
+    prepare: (context) => emulateReveal(context, {
+      host: 'app.etrusted.com', open: '[data-testid="reply-button"]', scope: '[data-testid="review-list-item"]',
+      reveal: '[data-testid="reply-editor"]',
+    }),
+    brokenUrl: BROKEN_URL,
   });
-  browser.context.on('request', (r) => {
-    if (r.method() === 'POST') posts.push(r.url());
-  });
-  await pair(browser.context, browser.id, agent);
-  // Opened now: its "does not understand" grace period runs while the other tests do.
-  brokenPage = browser.context.newPage().then(async (p) => {
-    await p.goto(BROKEN_URL);
-    return p;
-  });
+  browser = suite.browser;
 });
 
 after(async () => {
-  await browser?.context.close();
-  await agent?.stop();
+  await suite?.close();
 });
 
 test('public profile: a badge on every review, and on reviews loaded later', async () => {
@@ -98,13 +82,13 @@ test('eTrusted inbox: rule notices; Insert fills the contenteditable editor and 
   assert.ok(spy.inputs.length > 0, 'input event seen');
   assert.equal(spy.submits, 0, 'no form submitted');
   assert.equal(spy.submitClicks, 0, 'publish never clicked');
-  assert.deepEqual(posts, []);
+  assert.deepEqual(suite.posts, []);
   await page.screenshot({ path: path.join(ARTIFACTS, 'trustedshops-inbox.png'), fullPage: true });
   await page.close();
 });
 
 test('a redesigned profile shows the notice', async () => {
-  const page = await brokenPage;
+  const page = await suite.brokenPage;
   const notice = page.locator('calmreply-page-notice [data-part="message"]');
   await notice.waitFor({ state: 'visible', timeout: 10_000 });
   assert.match((await notice.textContent()) ?? '', /does not understand this page any more/);
